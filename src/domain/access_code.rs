@@ -1,0 +1,369 @@
+//! Access codes and their life (contract §3): the wire shape with every field always present,
+//! and the status transitions a code goes through as the server clock passes its times.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::timestamp;
+
+/// `type`: a code with a window is `time_bound`, one without is `ongoing`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeType {
+    Ongoing,
+    TimeBound,
+}
+
+/// `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Setting,
+    Set,
+    Unset,
+    Removing,
+    Unknown,
+}
+
+/// A managed access code, as Seam returns it and the store keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessCode {
+    pub access_code_id: Uuid,
+    pub device_id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub common_code_key: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: CodeType,
+    pub status: Status,
+    #[serde(with = "timestamp::required")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "timestamp::optional", default)]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(with = "timestamp::optional", default)]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub errors: Vec<Value>,
+    #[serde(default)]
+    pub warnings: Vec<Value>,
+    pub is_managed: bool,
+    pub is_backup_access_code_available: bool,
+    pub is_external_modification_allowed: bool,
+    pub is_one_time_use: bool,
+    pub is_offline_access_code: bool,
+    pub is_backup: bool,
+    pub pulled_backup_access_code_id: Option<Uuid>,
+    pub is_scheduled_on_device: bool,
+    pub is_waiting_for_code_assignment: bool,
+    #[serde(default)]
+    pub pending_mutations: Vec<Value>,
+}
+
+/// A time window, `starts_at` strictly before `ends_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl Window {
+    /// Checks Seam's window rules: `ends_at` after `starts_at` and in the future.
+    pub fn new(
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, String> {
+        if ends_at <= starts_at {
+            return Err("ends_at must be after starts_at".into());
+        }
+        if ends_at <= now {
+            return Err("ends_at must be in the future".into());
+        }
+        Ok(Self {
+            starts_at: timestamp::millis(starts_at),
+            ends_at: timestamp::millis(ends_at),
+        })
+    }
+}
+
+/// What a new code needs beyond its PIN.
+#[derive(Clone, Debug)]
+pub struct NewCode {
+    pub access_code_id: Uuid,
+    pub device_id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: Option<String>,
+    /// `None`: the provider will assign the PIN.
+    pub code: Option<String>,
+    pub common_code_key: Option<String>,
+    pub window: Option<Window>,
+    pub is_external_modification_allowed: bool,
+    pub use_backup_access_code_pool: bool,
+    pub device_supports_backup_pool: bool,
+}
+
+impl AccessCode {
+    /// A code as it is right after creation: `setting` (or `unset` before its window).
+    pub fn new(n: NewCode, now: DateTime<Utc>) -> Self {
+        let now = timestamp::millis(now);
+        let waiting = n.code.is_none();
+        let mut code = AccessCode {
+            access_code_id: n.access_code_id,
+            device_id: n.device_id,
+            workspace_id: n.workspace_id,
+            name: n.name,
+            code: n.code,
+            common_code_key: n.common_code_key,
+            kind: CodeType::Ongoing,
+            status: Status::Setting,
+            created_at: now,
+            starts_at: None,
+            ends_at: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            is_managed: true,
+            is_backup_access_code_available: n.use_backup_access_code_pool
+                && n.device_supports_backup_pool,
+            is_external_modification_allowed: n.is_external_modification_allowed,
+            is_one_time_use: false,
+            is_offline_access_code: false,
+            is_backup: false,
+            pulled_backup_access_code_id: None,
+            is_scheduled_on_device: false,
+            is_waiting_for_code_assignment: waiting,
+            pending_mutations: Vec::new(),
+        };
+        code.set_window(n.window, now);
+        code
+    }
+
+    /// Sets or clears the window, and with it `type` and the status before programming.
+    pub fn set_window(&mut self, window: Option<Window>, now: DateTime<Utc>) {
+        self.starts_at = window.map(|w| w.starts_at);
+        self.ends_at = window.map(|w| w.ends_at);
+        self.kind = if window.is_some() {
+            CodeType::TimeBound
+        } else {
+            CodeType::Ongoing
+        };
+        self.status = match window {
+            Some(w) if w.starts_at > now => Status::Unset,
+            _ => Status::Setting,
+        };
+        self.is_scheduled_on_device = false;
+    }
+
+    /// When the next transition is due, given the programming delay; `None` when the code is
+    /// at rest (an ongoing code that is set).
+    pub fn next_transition(&self, delay: Duration) -> Option<DateTime<Utc>> {
+        match self.status {
+            Status::Set => self.ends_at,
+            Status::Unset => self.starts_at.map(|s| s.max(self.created_at + delay)),
+            Status::Setting => Some(match self.starts_at {
+                Some(s) => s.max(self.created_at + delay),
+                None => self.created_at + delay,
+            }),
+            Status::Removing | Status::Unknown => self.ends_at,
+        }
+    }
+
+    /// Whether the window has ended at `now`: the code is then removed from the device.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.ends_at.is_some_and(|e| e <= now)
+    }
+
+    /// Programs the code on an online device: `set`, with any offline error cleared.
+    pub fn program(&mut self) {
+        self.status = Status::Set;
+        self.errors
+            .retain(|e| e.get("error_code") != Some(&json!("device_offline")));
+        self.is_scheduled_on_device = self.kind == CodeType::TimeBound;
+    }
+
+    /// Marks the code as waiting on an offline device: `setting`, with a `device_offline` error.
+    pub fn mark_offline(&mut self, now: DateTime<Utc>) {
+        self.status = Status::Setting;
+        if !self
+            .errors
+            .iter()
+            .any(|e| e.get("error_code") == Some(&json!("device_offline")))
+        {
+            self.errors.push(json!({
+                "error_code": "device_offline",
+                "message": "The device is offline: the code will be programmed when it is back online.",
+                "is_access_code_error": false,
+                "is_device_error": true,
+                "created_at": timestamp::format(&now),
+            }));
+        }
+    }
+}
+
+/// A PIN on a lock that Seam does not manage (set at the keypad or in the provider's app).
+/// New managed codes must not collide with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnmanagedAccessCode {
+    pub access_code_id: Uuid,
+    pub device_id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: Option<String>,
+    pub code: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: CodeType,
+    pub status: Status,
+    #[serde(with = "timestamp::required")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "timestamp::optional", default)]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(with = "timestamp::optional", default)]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub errors: Vec<Value>,
+    #[serde(default)]
+    pub warnings: Vec<Value>,
+    pub is_managed: bool,
+}
+
+impl UnmanagedAccessCode {
+    /// An unmanaged ongoing PIN, already on the lock.
+    pub fn new(
+        access_code_id: Uuid,
+        device_id: Uuid,
+        workspace_id: Uuid,
+        name: String,
+        code: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            access_code_id,
+            device_id,
+            workspace_id,
+            name: Some(name),
+            code: Some(code),
+            kind: CodeType::Ongoing,
+            status: Status::Set,
+            created_at: timestamp::millis(now),
+            starts_at: None,
+            ends_at: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            is_managed: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 1, 1, h, 0, 0).unwrap()
+    }
+
+    fn new(window: Option<Window>, now: DateTime<Utc>) -> AccessCode {
+        AccessCode::new(
+            NewCode {
+                access_code_id: Uuid::from_u128(1),
+                device_id: Uuid::from_u128(2),
+                workspace_id: Uuid::from_u128(3),
+                name: None,
+                code: Some("1234".into()),
+                common_code_key: None,
+                window,
+                is_external_modification_allowed: false,
+                use_backup_access_code_pool: false,
+                device_supports_backup_pool: false,
+            },
+            now,
+        )
+    }
+
+    #[test]
+    fn window_rules() {
+        assert!(Window::new(t(2), t(1), t(0)).is_err());
+        assert!(Window::new(t(1), t(1), t(0)).is_err());
+        assert!(
+            Window::new(t(1), t(2), t(3))
+                .unwrap_err()
+                .contains("future")
+        );
+        assert!(Window::new(t(1), t(2), t(0)).is_ok());
+    }
+
+    #[test]
+    fn ongoing_code_is_setting_then_due_after_the_delay() {
+        let c = new(None, t(0));
+        assert_eq!((c.kind, c.status), (CodeType::Ongoing, Status::Setting));
+        assert_eq!(
+            c.next_transition(Duration::seconds(30)),
+            Some(t(0) + Duration::seconds(30))
+        );
+        let mut c = c;
+        c.program();
+        assert_eq!(c.next_transition(Duration::zero()), None);
+    }
+
+    #[test]
+    fn time_bound_code_is_unset_until_its_window_then_set_until_the_end() {
+        let w = Window::new(t(2), t(4), t(0)).unwrap();
+        let mut c = new(Some(w), t(0));
+        assert_eq!((c.kind, c.status), (CodeType::TimeBound, Status::Unset));
+        assert_eq!(c.next_transition(Duration::zero()), Some(t(2)));
+        c.program();
+        assert_eq!(c.next_transition(Duration::zero()), Some(t(4)));
+        assert!(!c.expired(t(3)) && c.expired(t(4)));
+        let started = new(Some(Window::new(t(0), t(4), t(1)).unwrap()), t(1));
+        assert_eq!(started.status, Status::Setting);
+    }
+
+    #[test]
+    fn offline_error_comes_and_goes() {
+        let mut c = new(None, t(0));
+        c.mark_offline(t(0));
+        c.mark_offline(t(0));
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0]["error_code"], "device_offline");
+        c.program();
+        assert!(c.errors.is_empty());
+        assert_eq!(c.status, Status::Set);
+    }
+
+    #[test]
+    fn serializes_every_field_with_js_timestamps() {
+        let v = serde_json::to_value(new(None, t(0) + Duration::milliseconds(5))).unwrap();
+        for field in [
+            "access_code_id",
+            "device_id",
+            "workspace_id",
+            "name",
+            "code",
+            "common_code_key",
+            "type",
+            "status",
+            "created_at",
+            "starts_at",
+            "ends_at",
+            "errors",
+            "warnings",
+            "is_managed",
+            "is_backup_access_code_available",
+            "is_external_modification_allowed",
+            "is_one_time_use",
+            "is_offline_access_code",
+            "is_backup",
+            "pulled_backup_access_code_id",
+            "is_scheduled_on_device",
+            "is_waiting_for_code_assignment",
+            "pending_mutations",
+        ] {
+            assert!(v.get(field).is_some(), "missing {field}");
+        }
+        assert_eq!(v["created_at"], "2030-01-01T00:00:00.005Z");
+        assert_eq!(v["starts_at"], Value::Null);
+        assert_eq!(v["type"], "ongoing");
+    }
+}

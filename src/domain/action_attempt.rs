@@ -1,0 +1,51 @@
+//! Action attempts: Seam's receipt for work on a physical device. The mock finishes every
+//! access-code action at once, so attempts are born `success`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// One action attempt, as `/action_attempts/get` returns it. `workspace_id` scopes it and is
+/// not part of Seam's wire shape, so it is only kept in the database dump.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionAttempt {
+    pub action_attempt_id: Uuid,
+    #[serde(skip_serializing_if = "is_nil", default = "Uuid::nil")]
+    pub workspace_id: Uuid,
+    pub action_type: String,
+    pub status: String,
+    pub result: Option<Value>,
+    pub error: Option<Value>,
+}
+
+fn is_nil(id: &Uuid) -> bool {
+    id.is_nil()
+}
+
+impl ActionAttempt {
+    /// A finished attempt of `action_type` with `result`.
+    pub fn success(
+        action_attempt_id: Uuid,
+        workspace_id: Uuid,
+        action_type: &str,
+        result: Value,
+    ) -> Self {
+        Self {
+            action_attempt_id,
+            workspace_id,
+            action_type: action_type.to_string(),
+            status: "success".into(),
+            result: Some(result),
+            error: None,
+        }
+    }
+
+    /// The wire shape, without the scoping field.
+    pub fn to_wire(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.remove("workspace_id");
+        }
+        v
+    }
+}

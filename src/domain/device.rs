@@ -1,0 +1,321 @@
+//! Devices as access codes see them: which PIN lengths a lock takes, which code constraints it
+//! imposes, and the defaults each realistic device type comes with (contract §3, §7).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::timestamp;
+
+/// The capability a device must list to take access codes.
+pub const ACCESS_CODE_CAPABILITY: &str = "access_code";
+
+/// PIN lengths assumed for a lock that does not list `supported_code_lengths`.
+pub const DEFAULT_CODE_LENGTHS: [u32; 6] = [4, 5, 6, 7, 8, 9];
+
+/// A device as Seam returns it, and as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Device {
+    pub device_id: Uuid,
+    pub workspace_id: Uuid,
+    pub connected_account_id: Uuid,
+    pub device_type: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub capabilities_supported: Vec<String>,
+    #[serde(default)]
+    pub can_program_online_access_codes: bool,
+    pub properties: DeviceProperties,
+    #[serde(default)]
+    pub custom_metadata: Map<String, Value>,
+    #[serde(default)]
+    pub space_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub errors: Vec<Value>,
+    #[serde(default)]
+    pub warnings: Vec<Value>,
+    #[serde(default = "yes")]
+    pub is_managed: bool,
+    #[serde(with = "timestamp::required")]
+    pub created_at: DateTime<Utc>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The `properties` object of a device. The access-code fields are typed because the rules
+/// read them; anything else a fixture supplies is kept and returned as given.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceProperties {
+    #[serde(default = "yes")]
+    pub online: bool,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    #[serde(default)]
+    pub appearance: Appearance,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_code_lengths: Option<Vec<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_constraints: Option<Vec<CodeConstraint>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_active_codes_supported: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supports_backup_access_code_pool: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// How the device shows in its provider's app.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Appearance {
+    #[serde(default)]
+    pub name: String,
+}
+
+/// One entry of `properties.code_constraints`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CodeConstraint {
+    pub constraint_type: ConstraintType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+}
+
+impl CodeConstraint {
+    /// A constraint with no length bounds.
+    pub fn of(constraint_type: ConstraintType) -> Self {
+        Self {
+            constraint_type,
+            min_length: None,
+            max_length: None,
+        }
+    }
+}
+
+/// Seam's constraint types (the reference spec's enum). The PIN rules are in `domain::pin`;
+/// name constraints and scheduling hints do not restrict PINs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ConstraintType {
+    #[serde(rename = "no_zeros")]
+    NoZeros,
+    #[serde(rename = "cannot_start_with_12")]
+    CannotStartWith12,
+    #[serde(rename = "no_triple_consecutive_ints")]
+    NoTripleConsecutiveInts,
+    #[serde(rename = "cannot_specify_pin_code")]
+    CannotSpecifyPinCode,
+    #[serde(rename = "pin_code_matches_existing_set")]
+    PinCodeMatchesExistingSet,
+    #[serde(rename = "start_date_in_future")]
+    StartDateInFuture,
+    #[serde(rename = "no_ascending_or_descending_sequence")]
+    NoAscendingOrDescendingSequence,
+    #[serde(rename = "at_least_three_unique_digits")]
+    AtLeastThreeUniqueDigits,
+    #[serde(rename = "cannot_contain_089")]
+    CannotContain089,
+    #[serde(rename = "cannot_contain_0789")]
+    CannotContain0789,
+    #[serde(rename = "unique_first_four_digits")]
+    UniqueFirstFourDigits,
+    #[serde(rename = "no_all_same_digits")]
+    NoAllSameDigits,
+    #[serde(rename = "name_length")]
+    NameLength,
+    #[serde(rename = "name_must_be_unique")]
+    NameMustBeUnique,
+}
+
+impl ConstraintType {
+    /// Every constraint type, for tests and error messages.
+    pub const ALL: [ConstraintType; 14] = [
+        Self::NoZeros,
+        Self::CannotStartWith12,
+        Self::NoTripleConsecutiveInts,
+        Self::CannotSpecifyPinCode,
+        Self::PinCodeMatchesExistingSet,
+        Self::StartDateInFuture,
+        Self::NoAscendingOrDescendingSequence,
+        Self::AtLeastThreeUniqueDigits,
+        Self::CannotContain089,
+        Self::CannotContain0789,
+        Self::UniqueFirstFourDigits,
+        Self::NoAllSameDigits,
+        Self::NameLength,
+        Self::NameMustBeUnique,
+    ];
+
+    /// The wire name, e.g. `no_zeros`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoZeros => "no_zeros",
+            Self::CannotStartWith12 => "cannot_start_with_12",
+            Self::NoTripleConsecutiveInts => "no_triple_consecutive_ints",
+            Self::CannotSpecifyPinCode => "cannot_specify_pin_code",
+            Self::PinCodeMatchesExistingSet => "pin_code_matches_existing_set",
+            Self::StartDateInFuture => "start_date_in_future",
+            Self::NoAscendingOrDescendingSequence => "no_ascending_or_descending_sequence",
+            Self::AtLeastThreeUniqueDigits => "at_least_three_unique_digits",
+            Self::CannotContain089 => "cannot_contain_089",
+            Self::CannotContain0789 => "cannot_contain_0789",
+            Self::UniqueFirstFourDigits => "unique_first_four_digits",
+            Self::NoAllSameDigits => "no_all_same_digits",
+            Self::NameLength => "name_length",
+            Self::NameMustBeUnique => "name_must_be_unique",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl Device {
+    /// Whether the device takes access codes at all.
+    pub fn supports_access_codes(&self) -> bool {
+        self.capabilities_supported
+            .iter()
+            .any(|c| c == ACCESS_CODE_CAPABILITY)
+    }
+
+    /// The PIN lengths this lock accepts, sorted and without repeats.
+    pub fn code_lengths(&self) -> Vec<u32> {
+        let mut v = self
+            .properties
+            .supported_code_lengths
+            .clone()
+            .unwrap_or_else(|| DEFAULT_CODE_LENGTHS.to_vec());
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The constraint types this lock imposes.
+    pub fn constraint_types(&self) -> Vec<ConstraintType> {
+        self.properties
+            .code_constraints
+            .iter()
+            .flatten()
+            .map(|c| c.constraint_type)
+            .collect()
+    }
+
+    /// Whether the provider assigns PINs itself (`cannot_specify_pin_code`).
+    pub fn provider_assigns_pins(&self) -> bool {
+        self.constraint_types()
+            .contains(&ConstraintType::CannotSpecifyPinCode)
+    }
+}
+
+/// What a device type brings when a fixture or `/_fake/devices` does not say otherwise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceTemplate {
+    pub manufacturer: &'static str,
+    pub capabilities: &'static [&'static str],
+    pub code_lengths: Option<&'static [u32]>,
+    pub constraints: &'static [ConstraintType],
+}
+
+const LOCK_CAPABILITIES: &[&str] = &["access_code", "lock"];
+
+/// The realistic defaults of contract §7; `None` for a device type we know nothing about.
+pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
+    use ConstraintType::*;
+    let lock = |manufacturer, lengths: &'static [u32], constraints| DeviceTemplate {
+        manufacturer,
+        capabilities: LOCK_CAPABILITIES,
+        code_lengths: Some(lengths),
+        constraints,
+    };
+    Some(match device_type {
+        "august_lock" => lock("august", &[4, 5, 6, 7, 8], &[]),
+        "schlage_lock" => lock("schlage", &[4], &[UniqueFirstFourDigits]),
+        "nuki_lock" => lock("nuki", &[6], &[NoZeros, CannotStartWith12]),
+        "tedee_lock" => lock(
+            "tedee",
+            &[5, 6, 7, 8],
+            &[AtLeastThreeUniqueDigits, NoAscendingOrDescendingSequence],
+        ),
+        "ttlock_lock" => lock("ttlock", &[4, 5, 6, 7, 8, 9], &[CannotContain089]),
+        "igloohome_lock" => lock("igloohome", &[6], &[]),
+        "salto_lock" => lock("salto", &[6], &[CannotSpecifyPinCode]),
+        "kwikset_lock" => lock("kwikset", &[4, 5, 6, 7, 8], &[StartDateInFuture]),
+        "yale_lock" => lock("yale", &[4, 5, 6, 7, 8], &[]),
+        "smartthings_lock" => lock("smartthings", &[4, 5, 6, 7, 8], &[]),
+        "ecobee_thermostat" => DeviceTemplate {
+            manufacturer: "ecobee",
+            capabilities: &["thermostat"],
+            code_lengths: None,
+            constraints: &[],
+        },
+        "minut_sensor" => DeviceTemplate {
+            manufacturer: "minut",
+            capabilities: &["noise_detection"],
+            code_lengths: None,
+            constraints: &[],
+        },
+        _ => return None,
+    })
+}
+
+impl DeviceTemplate {
+    /// Default properties for a device of this template called `name`.
+    pub fn properties(&self, name: &str) -> DeviceProperties {
+        let takes_codes = self.capabilities.contains(&ACCESS_CODE_CAPABILITY);
+        DeviceProperties {
+            online: true,
+            name: name.to_string(),
+            manufacturer: Some(self.manufacturer.to_string()),
+            appearance: Appearance {
+                name: name.to_string(),
+            },
+            supported_code_lengths: self.code_lengths.map(<[u32]>::to_vec),
+            code_constraints: takes_codes.then(|| {
+                self.constraints
+                    .iter()
+                    .map(|c| CodeConstraint::of(*c))
+                    .collect()
+            }),
+            max_active_codes_supported: takes_codes.then_some(250),
+            supports_backup_access_code_pool: takes_codes.then_some(false),
+            extra: Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraint_names_round_trip_through_serde() {
+        for c in ConstraintType::ALL {
+            let json = serde_json::to_value(c).unwrap();
+            assert_eq!(json, Value::String(c.as_str().into()));
+            assert_eq!(ConstraintType::parse(c.as_str()), Some(c));
+            let back: ConstraintType = serde_json::from_value(json).unwrap();
+            assert_eq!(back, c);
+        }
+        assert_eq!(ConstraintType::parse("no_such_rule"), None);
+    }
+
+    #[test]
+    fn templates_follow_the_contract_table() {
+        let schlage = template_for("schlage_lock").unwrap();
+        assert_eq!(schlage.code_lengths, Some(&[4u32][..]));
+        assert_eq!(
+            schlage.constraints,
+            &[ConstraintType::UniqueFirstFourDigits]
+        );
+        let ecobee = template_for("ecobee_thermostat").unwrap();
+        assert!(!ecobee.capabilities.contains(&ACCESS_CODE_CAPABILITY));
+        assert!(ecobee.properties("t").supported_code_lengths.is_none());
+        assert!(template_for("toaster").is_none());
+    }
+}

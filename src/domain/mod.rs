@@ -1,0 +1,13 @@
+//! The domain: Seam's rules with no HTTP and no locks.
+//!
+//! Everything here is pure and unit-testable: devices and their PIN rules, access codes and
+//! their lifecycle, and the planner behind `/access_codes/create_multiple`. The HTTP edge turns
+//! requests into these types; the store keeps them and calls the rules under its lock.
+
+pub mod access_code;
+pub mod action_attempt;
+pub mod create_multiple;
+pub mod device;
+pub mod event;
+pub mod pin;
+pub mod timestamp;

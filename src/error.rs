@@ -1,0 +1,299 @@
+//! The one error type of seam-mock. Every failure a request can meet is a variant here; the
+//! HTTP edge (`http::error`) turns it into Seam's envelope
+//! `{"error": {"type", "message", "validation_errors"?, "data"?}, "ok": false}`.
+//! Each variant's doc gives its HTTP status and `error.type`.
+
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+/// One problem with a request field, at a path such as `["device_ids", "0"]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+impl Issue {
+    pub fn new(path: Vec<String>, message: impl Into<String>) -> Self {
+        Self {
+            path,
+            message: message.into(),
+        }
+    }
+
+    /// `<field> is required` for a missing field, else `<msg> for "<field>"`; zod's phrasing.
+    pub fn describe(&self) -> String {
+        let field = self.path.join(".");
+        if field.is_empty() {
+            self.message.clone()
+        } else if self.message == "Required" {
+            format!("{field} is required")
+        } else {
+            format!("{} for \"{field}\"", self.message)
+        }
+    }
+}
+
+/// Builds zod's `format()` tree: `{"_errors": [], "<field>": {"_errors": ["<msg>"]}}`.
+pub fn validation_tree(issues: &[Issue]) -> Value {
+    fn node() -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("_errors".into(), json!([]));
+        m
+    }
+    let mut root = node();
+    for issue in issues {
+        let mut cur = &mut root;
+        for seg in &issue.path {
+            cur = cur
+                .entry(seg.clone())
+                .or_insert_with(|| Value::Object(node()))
+                .as_object_mut()
+                .expect("tree nodes are objects");
+        }
+        if let Some(Value::Array(errs)) = cur.get_mut("_errors") {
+            errs.push(Value::String(issue.message.clone()));
+        }
+    }
+    Value::Object(root)
+}
+
+/// Everything that can go wrong, with Seam's status and `error.type`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 400 `invalid_input`: the request does not match the endpoint's schema.
+    #[error("{}", describe_issues(.0))]
+    InvalidInput(Vec<Issue>),
+
+    /// 400 `invalid_input`: the input is well typed but breaks a rule (e.g. `ends_at` before
+    /// `starts_at`), with no field tree.
+    #[error("{0}")]
+    InvalidRequest(String),
+
+    /// 400 `invalid_content_type`: a non-empty body that is not JSON.
+    #[error("{0}")]
+    InvalidContentType(String),
+
+    /// 413 `payload_too_large`: the body is over the configured limit.
+    #[error("The request body is too large")]
+    PayloadTooLarge,
+
+    /// 401 `unauthorized`: missing, malformed or unknown credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+
+    /// 401 `client_session_not_found`: an unknown client session token.
+    #[error("Client session not found")]
+    ClientSessionNotFound,
+
+    /// 400 `invalid_client_session_token`: a client-session header that is not a `seam_cst` token.
+    #[error("Invalid client session token")]
+    InvalidClientSessionToken,
+
+    /// 404 `device_not_found` (`data.device_id`): no such device in the caller's workspace.
+    /// Carries the id as given: a malformed id is simply one that does not exist.
+    #[error("Device not found")]
+    DeviceNotFound(String),
+
+    /// 401 `unauthorized`: the device is outside the client session's connected accounts.
+    #[error("The client session cannot access this device")]
+    DeviceNotAccessible(Uuid),
+
+    /// 400 `device_does_not_support_access_codes` (`data.device_id`).
+    #[error("The device does not support access codes")]
+    DeviceDoesNotSupportAccessCodes(Uuid),
+
+    /// 400 `code_cannot_be_shared` (`data.device_ids`): nothing was created.
+    #[error("{message}")]
+    CodeCannotBeShared {
+        message: String,
+        device_ids: Vec<Uuid>,
+    },
+
+    /// 400 `invalid_access_code` (`data.device_id`): the PIN does not fit the lock.
+    #[error("{message}")]
+    InvalidAccessCode { message: String, device_id: Uuid },
+
+    /// 409 `duplicate_access_code` (`data.device_id`): the PIN is already on the lock.
+    #[error("An access code with this PIN already exists on the device")]
+    DuplicateAccessCode(Uuid),
+
+    /// 404 `access_code_not_found`.
+    #[error("Access code not found")]
+    AccessCodeNotFound,
+
+    /// 404 `action_attempt_not_found`.
+    #[error("Action attempt not found")]
+    ActionAttemptNotFound,
+
+    /// 404 `event_not_found`.
+    #[error("Event not found")]
+    EventNotFound,
+
+    /// 404 `workspace_not_found` (`data.workspace_id`), from the fake control routes.
+    #[error("Workspace not found")]
+    WorkspaceNotFound(Uuid),
+
+    /// 404 `not_found`: no such route.
+    #[error("Route not found: {0}")]
+    RouteNotFound(String),
+
+    /// 405 `method_not_allowed`: the route exists, the verb does not.
+    #[error("Method {method} is not allowed on {path}")]
+    MethodNotAllowed { method: String, path: String },
+
+    /// 500 `internal_server_error`: a bug; the message is generic, details go to the log.
+    #[error("Internal server error")]
+    Internal(String),
+}
+
+fn describe_issues(issues: &[Issue]) -> String {
+    match issues {
+        [one] => one.describe(),
+        many => format!(
+            "{} Input Errors: {}",
+            many.len(),
+            many.iter()
+                .map(Issue::describe)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+impl Error {
+    /// A single-field `invalid_input`.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Error::InvalidInput(vec![Issue::new(vec![field.to_string()], message)])
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        use Error::*;
+        match self {
+            InvalidInput(_)
+            | InvalidRequest(_)
+            | InvalidContentType(_)
+            | InvalidClientSessionToken => 400,
+            DeviceDoesNotSupportAccessCodes(_)
+            | CodeCannotBeShared { .. }
+            | InvalidAccessCode { .. } => 400,
+            Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
+            DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
+            WorkspaceNotFound(_) | RouteNotFound(_) => 404,
+            MethodNotAllowed { .. } => 405,
+            DuplicateAccessCode(_) => 409,
+            PayloadTooLarge => 413,
+            Internal(_) => 500,
+        }
+    }
+
+    /// Seam's `error.type`.
+    pub fn error_type(&self) -> &'static str {
+        use Error::*;
+        match self {
+            InvalidInput(_) | InvalidRequest(_) => "invalid_input",
+            InvalidContentType(_) => "invalid_content_type",
+            PayloadTooLarge => "payload_too_large",
+            Unauthorized(_) | DeviceNotAccessible(_) => "unauthorized",
+            ClientSessionNotFound => "client_session_not_found",
+            InvalidClientSessionToken => "invalid_client_session_token",
+            DeviceNotFound(_) => "device_not_found",
+            DeviceDoesNotSupportAccessCodes(_) => "device_does_not_support_access_codes",
+            CodeCannotBeShared { .. } => "code_cannot_be_shared",
+            InvalidAccessCode { .. } => "invalid_access_code",
+            DuplicateAccessCode(_) => "duplicate_access_code",
+            AccessCodeNotFound => "access_code_not_found",
+            ActionAttemptNotFound => "action_attempt_not_found",
+            EventNotFound => "event_not_found",
+            WorkspaceNotFound(_) => "workspace_not_found",
+            RouteNotFound(_) => "not_found",
+            MethodNotAllowed { .. } => "method_not_allowed",
+            Internal(_) => "internal_server_error",
+        }
+    }
+
+    /// The `error` object of the envelope.
+    pub fn body(&self) -> Value {
+        use Error::*;
+        let mut e = json!({ "type": self.error_type(), "message": self.to_string() });
+        let data = match self {
+            DeviceNotFound(id) => Some(json!({ "device_id": id })),
+            DeviceDoesNotSupportAccessCodes(id) | DuplicateAccessCode(id) => {
+                Some(json!({ "device_id": id }))
+            }
+            DeviceNotAccessible(id) => Some(json!({ "device_id": id })),
+            InvalidAccessCode { device_id, .. } => Some(json!({ "device_id": device_id })),
+            CodeCannotBeShared { device_ids, .. } => Some(json!({ "device_ids": device_ids })),
+            WorkspaceNotFound(id) => Some(json!({ "workspace_id": id })),
+            _ => None,
+        };
+        if let Some(d) = data {
+            e["data"] = d;
+        }
+        if let InvalidInput(issues) = self {
+            e["validation_errors"] = validation_tree(issues);
+        }
+        e
+    }
+}
+
+/// Shorthand for results that fail with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_issue_messages_follow_zod() {
+        let e = Error::field("device_ids", "Expected array, received number");
+        assert_eq!(
+            e.to_string(),
+            "Expected array, received number for \"device_ids\""
+        );
+        let body = e.body();
+        assert_eq!(body["type"], "invalid_input");
+        assert_eq!(
+            body["validation_errors"]["device_ids"]["_errors"],
+            json!(["Expected array, received number"])
+        );
+        assert_eq!(body["validation_errors"]["_errors"], json!([]));
+        assert_eq!(
+            Error::field("device_id", "Required").to_string(),
+            "device_id is required"
+        );
+    }
+
+    #[test]
+    fn several_issues_are_counted_and_nested() {
+        let e = Error::InvalidInput(vec![
+            Issue::new(vec!["device_id".into()], "Required"),
+            Issue::new(vec!["device_ids".into(), "1".into()], "Invalid uuid"),
+        ]);
+        assert_eq!(
+            e.to_string(),
+            "2 Input Errors: device_id is required, Invalid uuid for \"device_ids.1\""
+        );
+        assert_eq!(
+            e.body()["validation_errors"]["device_ids"]["1"]["_errors"],
+            json!(["Invalid uuid"])
+        );
+    }
+
+    #[test]
+    fn data_carries_the_ids() {
+        let id = Uuid::from_u128(9);
+        let e = Error::CodeCannotBeShared {
+            message: "m".into(),
+            device_ids: vec![id],
+        };
+        assert_eq!(e.status(), 400);
+        assert_eq!(e.body()["data"]["device_ids"], json!([id]));
+        assert_eq!(
+            Error::DeviceNotFound(id.to_string()).body()["data"]["device_id"],
+            json!(id)
+        );
+        assert_eq!(Error::DuplicateAccessCode(id).status(), 409);
+    }
+}

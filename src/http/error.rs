@@ -1,0 +1,57 @@
+//! Turns [`Error`] into Seam's JSON envelope, and every failure axum or tower might produce on
+//! its own (missing route, wrong verb, panic) into an [`Error`], so no plain-text error escapes.
+
+use axum::{
+    extract::Request,
+    http::{HeaderValue, Method, StatusCode, Uri, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+use crate::error::Error;
+
+/// The content type of every JSON response.
+pub const JSON_UTF8: &str = "application/json; charset=utf-8";
+
+/// A JSON response with Seam's content type.
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{\"ok\":false}".to_vec());
+    let mut res = (status, bytes).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    res
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Error::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        json_response(status, &json!({ "error": self.body(), "ok": false }))
+    }
+}
+
+/// Fallback for paths no route serves: 404 `not_found`.
+pub async fn route_not_found(uri: Uri) -> Error {
+    Error::RouteNotFound(uri.path().to_string())
+}
+
+/// Fallback for a served path asked with a verb it does not take: 405 `method_not_allowed`.
+pub async fn method_not_allowed(method: Method, req: Request) -> Error {
+    Error::MethodNotAllowed {
+        method: method.to_string(),
+        path: req.uri().path().to_string(),
+    }
+}
+
+/// The response for a handler that panicked: a generic 500, the panic only in the log.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panic".into());
+    Error::Internal(detail).into_response()
+}

@@ -1,0 +1,46 @@
+//! The server clock: the system clock plus an offset that `/_fake/advance_time` moves forward.
+//! Every lifecycle transition is judged against this clock, never against `Utc::now()`.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::timestamp;
+
+/// A clock that tests and the fake control routes can move forward.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    /// Now, in whole milliseconds (what the wire can carry).
+    pub fn now(&self) -> DateTime<Utc> {
+        timestamp::millis(
+            Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst)),
+        )
+    }
+
+    /// Moves the clock forward by `by` (never back) and returns the new now.
+    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds().max(0), Ordering::SeqCst);
+        self.now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advancing_moves_now_forward() {
+        let c = Clock::default();
+        let before = c.now();
+        let after = c.advance(Duration::hours(2));
+        assert!(after - before >= Duration::hours(2));
+        assert!(c.now() >= after);
+        let same = c.advance(Duration::seconds(-50));
+        assert!(same >= after);
+    }
+}

@@ -1,0 +1,373 @@
+//! The store: every workspace's state, the credentials that lead to it, and the server clock.
+//!
+//! A cheap-to-clone handle ([`Store`]) over a registry behind a `RwLock` (credentials and the
+//! workspace map) and one `Mutex` per workspace. Requests lock only their own workspace, run a
+//! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
+
+pub mod clock;
+pub mod records;
+pub mod seed;
+pub mod workspace;
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use chrono::{DateTime, Duration, Utc};
+use indexmap::IndexMap;
+use rand::{SeedableRng, rngs::StdRng};
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use clock::Clock;
+use records::{ApiKey, ClientSession, Database, PersonalAccessToken};
+pub use workspace::{Scope, Workspace};
+
+/// Store-wide settings.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// How long after creation (or the start of its window) a device has a code.
+    pub programming_delay: Duration,
+    /// Seed for every random choice (PINs, keys, ids); `None` draws from the OS.
+    pub rng_seed: Option<u64>,
+}
+
+/// A credential as the edge read it from the headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    ApiKey(String),
+    ClientSession(String),
+    PersonalAccessToken {
+        token: String,
+        workspace_id: Option<String>,
+    },
+}
+
+/// Who is calling: the one workspace the credential resolves to, and what it may see there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub workspace_id: Uuid,
+    pub scope: Scope,
+}
+
+type Shared = Arc<Mutex<Workspace>>;
+
+#[derive(Default)]
+struct Registry {
+    workspaces: IndexMap<Uuid, Shared>,
+    api_keys: Vec<ApiKey>,
+    client_sessions: Vec<ClientSession>,
+    personal_access_tokens: Vec<PersonalAccessToken>,
+}
+
+struct Inner {
+    registry: RwLock<Registry>,
+    clock: Clock,
+    settings: Settings,
+    initial: Database,
+}
+
+/// The handle every request holds.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Compares a secret with every candidate in constant time per candidate, without stopping at
+/// the first match, so timing does not tell how much of a token was right.
+fn find_secret<'a, T>(items: &'a [T], secret: &str, token: impl Fn(&T) -> &str) -> Option<&'a T> {
+    let mut found = None;
+    for item in items {
+        if bool::from(token(item).as_bytes().ct_eq(secret.as_bytes())) {
+            found = Some(item);
+        }
+    }
+    found
+}
+
+impl Store {
+    /// A store holding `initial`, which `/_fake/reset` returns to.
+    pub fn new(initial: Database, settings: Settings) -> std::result::Result<Self, String> {
+        let store = Store {
+            inner: Arc::new(Inner {
+                registry: RwLock::new(Registry::default()),
+                clock: Clock::default(),
+                settings,
+                initial: initial.clone(),
+            }),
+        };
+        store.replace(initial)?;
+        Ok(store)
+    }
+
+    /// The server clock's now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    fn workspace_rng(&self, id: Uuid) -> StdRng {
+        match self.inner.settings.rng_seed {
+            Some(seed) => {
+                let (hi, lo) = id.as_u64_pair();
+                StdRng::seed_from_u64(seed ^ hi ^ lo.rotate_left(17))
+            }
+            None => rand::make_rng(),
+        }
+    }
+
+    /// Replaces the whole state with `db`, after checking it is consistent.
+    pub fn replace(&self, db: Database) -> std::result::Result<(), String> {
+        db.check()?;
+        let now = self.now();
+        let mut reg = Registry {
+            api_keys: db.api_keys.clone(),
+            client_sessions: db.client_sessions.clone(),
+            personal_access_tokens: db.personal_access_tokens.clone(),
+            ..Registry::default()
+        };
+        for w in &db.workspaces {
+            let mut ws = Workspace::new(
+                w.clone(),
+                self.workspace_rng(w.workspace_id),
+                now,
+                self.inner.settings.programming_delay,
+            );
+            ws.load(&db);
+            reg.workspaces
+                .insert(w.workspace_id, Arc::new(Mutex::new(ws)));
+        }
+        *self
+            .inner
+            .registry
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = reg;
+        Ok(())
+    }
+
+    /// Back to the state the server started with.
+    pub fn reset(&self) {
+        // The initial database was checked when the store was made.
+        let _ = self.replace(self.inner.initial.clone());
+    }
+
+    /// The whole state.
+    pub fn dump(&self) -> Database {
+        let reg = self
+            .inner
+            .registry
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        let mut db = Database {
+            api_keys: reg.api_keys.clone(),
+            client_sessions: reg.client_sessions.clone(),
+            personal_access_tokens: reg.personal_access_tokens.clone(),
+            ..Database::default()
+        };
+        let now = self.now();
+        for ws in reg.workspaces.values() {
+            let mut ws = lock(ws);
+            ws.now = now;
+            ws.tick(now);
+            ws.dump(&mut db);
+        }
+        db
+    }
+
+    /// Moves the server clock forward and runs every transition it passes, in every workspace.
+    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
+        let now = self.inner.clock.advance(by);
+        let all: Vec<Shared> = {
+            let reg = self
+                .inner
+                .registry
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
+            reg.workspaces.values().cloned().collect()
+        };
+        for ws in all {
+            let mut ws = lock(&ws);
+            ws.now = now;
+            ws.tick(now);
+        }
+        now
+    }
+
+    fn shared(&self, id: Uuid) -> Option<Shared> {
+        let reg = self
+            .inner
+            .registry
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        reg.workspaces.get(&id).cloned()
+    }
+
+    /// Locks one workspace, brings it up to the server clock, and runs `f` on it. `f` is
+    /// synchronous, so the lock is never held across an `.await`.
+    pub fn with_workspace<R>(&self, id: Uuid, f: impl FnOnce(&mut Workspace) -> R) -> Result<R> {
+        let shared = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
+        let mut ws = lock(&shared);
+        let now = self.now();
+        ws.now = now;
+        ws.tick(now);
+        Ok(f(&mut ws))
+    }
+
+    /// Resolves a credential to its caller, or says why not (contract §2).
+    pub fn authenticate(&self, cred: &Credential) -> Result<Caller> {
+        let reg = self
+            .inner
+            .registry
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        let all = Scope::default();
+        let caller = match cred {
+            Credential::ApiKey(token) => {
+                let key = find_secret(&reg.api_keys, token, |k| &k.token)
+                    .ok_or_else(|| Error::Unauthorized("Unauthorized: unknown API key".into()))?;
+                Caller {
+                    workspace_id: key.workspace_id,
+                    scope: all,
+                }
+            }
+            Credential::ClientSession(token) => {
+                let s = find_secret(&reg.client_sessions, token, |s| &s.token)
+                    .ok_or(Error::ClientSessionNotFound)?;
+                let scope = Scope {
+                    connected_account_ids: (!s.connected_account_ids.is_empty())
+                        .then(|| s.connected_account_ids.clone()),
+                };
+                Caller {
+                    workspace_id: s.workspace_id,
+                    scope,
+                }
+            }
+            Credential::PersonalAccessToken {
+                token,
+                workspace_id,
+            } => {
+                let pat = find_secret(&reg.personal_access_tokens, token, |p| &p.token)
+                    .ok_or_else(|| {
+                        Error::Unauthorized("Unauthorized: unknown personal access token".into())
+                    })?;
+                let ws = workspace_id.as_deref().ok_or_else(|| {
+                    Error::Unauthorized(
+                        "Unauthorized: a personal access token needs the seam-workspace header"
+                            .into(),
+                    )
+                })?;
+                let ws = Uuid::try_parse(ws)
+                    .ok()
+                    .filter(|w| pat.workspace_ids.contains(w))
+                    .ok_or_else(|| {
+                        Error::Unauthorized("Unauthorized: not a member of that workspace".into())
+                    })?;
+                Caller {
+                    workspace_id: ws,
+                    scope: all,
+                }
+            }
+        };
+        if !reg.workspaces.contains_key(&caller.workspace_id) {
+            return Err(Error::Unauthorized(
+                "Unauthorized: the workspace no longer exists".into(),
+            ));
+        }
+        Ok(caller)
+    }
+
+    /// The workspace a fake control call names.
+    pub fn has_workspace(&self, id: Uuid) -> bool {
+        self.shared(id).is_some()
+    }
+
+    /// Finds the workspace that holds a device (fake control calls name devices only).
+    pub fn workspace_of_device(&self, device_id: &str) -> Option<Uuid> {
+        let all: Vec<(Uuid, Shared)> = {
+            let reg = self
+                .inner
+                .registry
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
+            reg.workspaces
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect()
+        };
+        all.into_iter()
+            .find(|(_, ws)| lock(ws).device(device_id, &Scope::default()).is_ok())
+            .map(|(id, _)| id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Store {
+        Store::new(
+            seed::database(),
+            Settings {
+                rng_seed: Some(1),
+                ..Settings::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn credentials_resolve_to_their_workspace() {
+        let s = store();
+        let c = s
+            .authenticate(&Credential::ApiKey("seam_apikey1_token".into()))
+            .unwrap();
+        assert_eq!(c.workspace_id, seed::WORKSPACE_1);
+        let c = s
+            .authenticate(&Credential::ApiKey("seam_apikey2_token".into()))
+            .unwrap();
+        assert_eq!(c.workspace_id, seed::WORKSPACE_2);
+        assert!(matches!(
+            s.authenticate(&Credential::ApiKey("seam_apikey1_tokem".into())),
+            Err(Error::Unauthorized(_))
+        ));
+        let c = s
+            .authenticate(&Credential::ClientSession("seam_cst1_token".into()))
+            .unwrap();
+        assert_eq!(c.scope.connected_account_ids, Some(vec![seed::JOHN]));
+        assert!(matches!(
+            s.authenticate(&Credential::ClientSession("seam_cst_nope".into())),
+            Err(Error::ClientSessionNotFound)
+        ));
+        let pat = |w: Option<&str>| Credential::PersonalAccessToken {
+            token: "seam_at1_longtoken".into(),
+            workspace_id: w.map(String::from),
+        };
+        assert_eq!(
+            s.authenticate(&pat(Some(&seed::WORKSPACE_2.to_string())))
+                .unwrap()
+                .workspace_id,
+            seed::WORKSPACE_2
+        );
+        assert!(s.authenticate(&pat(None)).is_err());
+        assert!(
+            s.authenticate(&pat(Some(&Uuid::nil().to_string())))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn dump_round_trips_through_replace() {
+        let s = store();
+        let db = s.dump();
+        assert_eq!(db.devices.len(), seed::DEVICES.len());
+        let json = serde_json::to_string(&db).unwrap();
+        let back: Database = serde_json::from_str(&json).unwrap();
+        s.replace(back.clone()).unwrap();
+        assert_eq!(s.dump(), back);
+        let mut broken = back;
+        broken.devices[0].connected_account_id = Uuid::nil();
+        assert!(s.replace(broken).is_err());
+    }
+}

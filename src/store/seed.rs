@@ -1,0 +1,217 @@
+//! The default seed: Seam's Node fake's well-known names and tokens, with fixed UUIDs behind
+//! the ids, plus locks with realistic lengths and constraints (contract §6, §7) so every
+//! create_multiple path can be tried from a fresh start.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::domain::device::{ACCESS_CODE_CAPABILITY, Device, template_for};
+
+use super::records::*;
+
+/// A fixed, readable UUID: `5ea1KKKK-0000-4000-8000-NNNNNNNNNNNN`.
+const fn seed_id(kind: u32, n: u64) -> Uuid {
+    Uuid::from_u128(
+        (0x5ea1_0000u128 + kind as u128) << 96 | 0x0000_4000_8000_0000_0000_0000u128 | n as u128,
+    )
+}
+
+pub const WORKSPACE_1: Uuid = seed_id(1, 1);
+pub const WORKSPACE_2: Uuid = seed_id(1, 2);
+pub const JOHN: Uuid = seed_id(2, 1);
+pub const JANE: Uuid = seed_id(2, 2);
+pub const JOHN_ASSA_CS: Uuid = seed_id(2, 3);
+pub const CLIENT_SESSION_1: Uuid = seed_id(4, 1);
+
+pub const API_KEY_1: &str = "seam_apikey1_token";
+pub const API_KEY_2: &str = "seam_apikey2_token";
+pub const CLIENT_SESSION_TOKEN_1: &str = "seam_cst1_token";
+pub const PUBLISHABLE_KEY_1: &str = "seam_pk1_token";
+pub const PERSONAL_ACCESS_TOKEN_1: &str = "seam_at1_longtoken";
+pub const JOHN_USER_IDENTIFIER_KEY: &str = "john_user_identifier_key";
+
+/// The seed's devices: (seed name, device_type, display name, owner).
+pub const DEVICES: &[(&str, &str, &str, Uuid)] = &[
+    ("august_device_1", "august_lock", "Front Door", JOHN),
+    ("august_device_2", "august_lock", "Back Door", JOHN),
+    ("schlage_device_1", "schlage_lock", "Garage Door", JANE),
+    (
+        "ecobee_device_1",
+        "ecobee_thermostat",
+        "Living Room Thermostat",
+        JANE,
+    ),
+    (
+        "minut_device_1",
+        "minut_sensor",
+        "Living Room Noise Sensor",
+        JANE,
+    ),
+    ("schlage_device_2", "schlage_lock", "Side Gate", JANE),
+    ("nuki_device_1", "nuki_lock", "Apartment 1A", JOHN),
+    ("tedee_device_1", "tedee_lock", "Apartment 1B", JOHN),
+    ("ttlock_device_1", "ttlock_lock", "Storage Room", JANE),
+    ("igloohome_device_1", "igloohome_lock", "Pool House", JANE),
+    ("salto_device_1", "salto_lock", "Office Entrance", JOHN),
+    ("kwikset_device_1", "kwikset_lock", "Cabin Door", JANE),
+];
+
+/// The fixed id of the `n`th seed device (1-based position in [`DEVICES`]).
+pub fn device_id(n: usize) -> Uuid {
+    seed_id(3, n as u64)
+}
+
+/// When every seed record was created.
+pub fn seeded_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+fn email(e: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("email".into(), json!(e));
+    m
+}
+
+/// The seeded database.
+pub fn database() -> Database {
+    let at = seeded_at();
+    let workspace = |id, name: &str, pk: Option<&str>| WorkspaceRecord {
+        workspace_id: id,
+        name: name.into(),
+        is_sandbox: true,
+        publishable_key: pk.map(String::from),
+        created_at: at,
+    };
+    let account = |id, kind: &str, display: &str, mail: &str| ConnectedAccount {
+        connected_account_id: id,
+        workspace_id: WORKSPACE_1,
+        account_type: kind.into(),
+        account_type_display_name: display.into(),
+        user_identifier: email(mail),
+        custom_metadata: Map::new(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        automatically_manage_new_devices: true,
+        created_at: at,
+    };
+    let devices = DEVICES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, kind, name, owner))| {
+            let t = template_for(kind)?;
+            let capabilities: Vec<String> = t.capabilities.iter().map(|c| c.to_string()).collect();
+            Some(Device {
+                device_id: device_id(i + 1),
+                workspace_id: WORKSPACE_1,
+                connected_account_id: *owner,
+                device_type: kind.to_string(),
+                display_name: name.to_string(),
+                can_program_online_access_codes: capabilities
+                    .iter()
+                    .any(|c| c == ACCESS_CODE_CAPABILITY),
+                capabilities_supported: capabilities,
+                properties: t.properties(name),
+                custom_metadata: Map::new(),
+                space_ids: Vec::new(),
+                errors: Vec::new(),
+                warnings: Vec::new(),
+                is_managed: true,
+                created_at: at,
+            })
+        })
+        .collect();
+    Database {
+        workspaces: vec![
+            workspace(WORKSPACE_1, "My Workspace", Some(PUBLISHABLE_KEY_1)),
+            workspace(WORKSPACE_2, "Empty Workspace", None),
+        ],
+        api_keys: vec![
+            ApiKey {
+                name: "Seed API Key 1".into(),
+                token: API_KEY_1.into(),
+                workspace_id: WORKSPACE_1,
+            },
+            ApiKey {
+                name: "Seed API Key 2".into(),
+                token: API_KEY_2.into(),
+                workspace_id: WORKSPACE_2,
+            },
+        ],
+        client_sessions: vec![ClientSession {
+            client_session_id: CLIENT_SESSION_1,
+            token: CLIENT_SESSION_TOKEN_1.into(),
+            workspace_id: WORKSPACE_1,
+            connected_account_ids: vec![JOHN],
+            user_identifier_key: Some(JOHN_USER_IDENTIFIER_KEY.into()),
+        }],
+        personal_access_tokens: vec![PersonalAccessToken {
+            token: PERSONAL_ACCESS_TOKEN_1.into(),
+            workspace_ids: vec![WORKSPACE_1, WORKSPACE_2],
+        }],
+        connected_accounts: vec![
+            account(JOHN, "august", "August", "john@example.com"),
+            account(JANE, "schlage", "Schlage", "jane@example.com"),
+            account(
+                JOHN_ASSA_CS,
+                "assa_abloy_credential_service",
+                "ASSA ABLOY Credential Service",
+                "john@example.com",
+            ),
+        ],
+        devices,
+        ..Database::default()
+    }
+}
+
+/// The `/_fake/default_seed` map: well-known names to ids and tokens.
+pub fn names() -> Map<String, Value> {
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.to_string(), v);
+    };
+    put("seed_workspace_1", json!(WORKSPACE_1));
+    put("seed_workspace_2", json!(WORKSPACE_2));
+    put("seam_apikey1_token", json!(API_KEY_1));
+    put("seam_apikey2_token", json!(API_KEY_2));
+    put("seam_cst1_token", json!(CLIENT_SESSION_TOKEN_1));
+    put("seam_pk1_token", json!(PUBLISHABLE_KEY_1));
+    put("seam_at1_token", json!(PERSONAL_ACCESS_TOKEN_1));
+    put("john_connected_account_id", json!(JOHN));
+    put("jane_connected_account_id", json!(JANE));
+    put("john_assa_cs_connected_account_id", json!(JOHN_ASSA_CS));
+    put("john_user_identifier_key", json!(JOHN_USER_IDENTIFIER_KEY));
+    for (i, (name, ..)) in DEVICES.iter().enumerate() {
+        put(name, json!(device_id(i + 1)));
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_is_consistent_and_matches_the_node_fake_shape() {
+        let db = database();
+        db.check().unwrap();
+        assert_eq!(
+            db.connected_accounts
+                .iter()
+                .filter(|a| a.workspace_id == WORKSPACE_1)
+                .count(),
+            3
+        );
+        assert!(db.devices.iter().all(|d| d.workspace_id == WORKSPACE_1));
+        assert_eq!(db.devices.len(), DEVICES.len());
+        let names = names();
+        assert_eq!(names["seam_at1_token"], "seam_at1_longtoken");
+        assert_eq!(names["august_device_1"], json!(device_id(1)));
+        assert_eq!(
+            WORKSPACE_1.to_string(),
+            "5ea10001-0000-4000-8000-000000000001"
+        );
+    }
+}
