@@ -13,12 +13,14 @@ use rand::{Rng, rngs::StdRng};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::access_code::{AccessCode, NewCode, Status, UnmanagedAccessCode, Window};
+use crate::domain::access_code::{
+    AccessCode, CodeType, NewCode, Status, UnmanagedAccessCode, Window,
+};
 use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::create_multiple::{self, Lock};
 use crate::domain::device::Device;
 use crate::domain::event::{self, Event};
-use crate::domain::pin::{LockRules, PinSet};
+use crate::domain::pin::{self, LockRules, Misfit, Pin, PinSet};
 use crate::error::{Error, Result};
 
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
@@ -76,6 +78,58 @@ pub struct CreateMultiple {
     pub ends_at: Option<DateTime<Utc>>,
     pub is_external_modification_allowed: bool,
     pub use_backup_access_code_pool: bool,
+}
+
+/// A parsed `/access_codes/create` request.
+#[derive(Clone, Debug, Default)]
+pub struct CreateOne {
+    pub device_id: String,
+    pub code: Option<Pin>,
+    pub common_code_key: Option<String>,
+    pub preferred_code_length: Option<f64>,
+    pub name: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub is_external_modification_allowed: bool,
+    pub use_backup_access_code_pool: bool,
+}
+
+/// A parsed `/access_codes/update` request; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct Update {
+    pub access_code_id: String,
+    pub name: Option<String>,
+    pub code: Option<Pin>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub kind: Option<CodeType>,
+    pub is_external_modification_allowed: Option<bool>,
+}
+
+/// Filters of `/events/list`; `None` means "any".
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub access_code_ids: Option<Vec<String>>,
+    pub device_ids: Option<Vec<String>>,
+    pub event_types: Option<Vec<String>>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl EventFilter {
+    fn matches(&self, e: &Event) -> bool {
+        let any = |list: &Option<Vec<String>>, v: Option<String>| {
+            list.as_ref()
+                .is_none_or(|l| v.is_some_and(|v| l.contains(&v)))
+        };
+        any(
+            &self.access_code_ids,
+            e.access_code_id.map(|u| u.to_string()),
+        ) && any(&self.device_ids, e.device_id.map(|u| u.to_string()))
+            && any(&self.event_types, Some(e.event_type.clone()))
+            && self.since.is_none_or(|s| e.occurred_at >= s)
+            && self.until.is_none_or(|u| e.occurred_at <= u)
+    }
 }
 
 /// One workspace's state.
@@ -363,7 +417,7 @@ impl Workspace {
         rules
             .constraints
             .retain(|c| *c != crate::domain::device::ConstraintType::CannotSpecifyPinCode);
-        if let Some(pin) = crate::domain::pin::generate_for(&rules, None, &mut self.rng) {
+        if let Some(pin) = pin::generate_for(&rules, None, &mut self.rng) {
             let device_id = device.device_id;
             self.pins.entry(device_id).or_default().add(&pin);
             if let Some(c) = self.codes.get_mut(&id) {
@@ -640,6 +694,432 @@ impl Workspace {
             .collect())
     }
 
+    // ----- the single-code lifecycle -----------------------------------------------------------
+
+    /// Checks that `pin` fits `device_id` (length, constraints, not on the lock): 409
+    /// `duplicate_access_code` when it is already there, 400 `invalid_access_code` otherwise.
+    /// `own` is a PIN of the code being changed, left out of the comparison.
+    fn check_pin(&mut self, device_id: Uuid, pin: &str, own: Option<&str>) -> Result<()> {
+        let set = self.pins.entry(device_id).or_default();
+        if let Some(own) = own {
+            set.remove(own);
+        }
+        let result = LockRules::of(&self.devices[&device_id], &self.pins[&device_id]).check(pin);
+        if let Some(own) = own {
+            self.pins.entry(device_id).or_default().add(own);
+        }
+        match result {
+            Ok(()) => Ok(()),
+            Err(Misfit::InUse) => Err(Error::DuplicateAccessCode(device_id)),
+            Err(m) => Err(Error::InvalidAccessCode {
+                message: format!("The code cannot be set on the device: {m}"),
+                device_id,
+            }),
+        }
+    }
+
+    /// A random PIN for one lock, or `None` for a provider-assigned lock.
+    fn generate_pin(&mut self, device_id: Uuid, preferred: Option<f64>) -> Result<Option<String>> {
+        let device = &self.devices[&device_id];
+        if device.provider_assigns_pins() {
+            return Ok(None);
+        }
+        let empty = PinSet::default();
+        let rules = LockRules::of(device, self.pins.get(&device_id).unwrap_or(&empty));
+        pin::generate_for(&rules, preferred, &mut self.rng)
+            .map(Some)
+            .ok_or_else(|| Error::InvalidAccessCode {
+                message: "The device has no free PIN of any supported length".into(),
+                device_id,
+            })
+    }
+
+    /// `/access_codes/create`: one code on one lock, optionally joining (or starting) the
+    /// group of a `common_code_key`.
+    pub fn create_one(
+        &mut self,
+        req: CreateOne,
+        scope: &Scope,
+    ) -> Result<(AccessCode, ActionAttempt)> {
+        let window = self.window(req.starts_at, req.ends_at)?;
+        if req.use_backup_access_code_pool && window.is_none() {
+            return Err(Error::InvalidRequest(
+                "use_backup_access_code_pool can only be used with time-bound codes (starts_at and ends_at)".into(),
+            ));
+        }
+        let device_id = self.lock(&req.device_id, scope)?.device_id;
+        let group_pin = match &req.common_code_key {
+            Some(key) => {
+                let members = self.codes_with_key(key);
+                match members.iter().find_map(|c| c.code.clone()) {
+                    Some(p) => Some(p),
+                    None if members.is_empty() => None,
+                    None => {
+                        return Err(Error::InvalidRequest(
+                            "The codes of that common_code_key have no PIN yet".into(),
+                        ));
+                    }
+                }
+            }
+            None => None,
+        };
+        let pin = match (group_pin, &req.code) {
+            (Some(g), Some(c)) if g != c.as_str() => {
+                return Err(Error::InvalidRequest(
+                    "code must be the PIN the codes of common_code_key share".into(),
+                ));
+            }
+            (Some(g), _) => Some(g),
+            (None, Some(c)) => Some(c.as_str().to_string()),
+            (None, None) => None,
+        };
+        let pin = match pin {
+            Some(p) => {
+                self.check_pin(device_id, &p, None)?;
+                Some(p)
+            }
+            None => self.generate_pin(device_id, req.preferred_code_length)?,
+        };
+        let supports_pool = self.devices[&device_id]
+            .properties
+            .supports_backup_access_code_pool
+            .unwrap_or(false);
+        let code = self.create_code(NewCode {
+            access_code_id: Uuid::nil(),
+            device_id,
+            workspace_id: self.record.workspace_id,
+            name: req.name,
+            code: pin,
+            common_code_key: req.common_code_key,
+            window,
+            is_external_modification_allowed: req.is_external_modification_allowed,
+            use_backup_access_code_pool: req.use_backup_access_code_pool,
+            device_supports_backup_pool: supports_pool,
+        });
+        let attempt = self.record_attempt(
+            "CREATE_ACCESS_CODE",
+            serde_json::json!({ "access_code": code }),
+        );
+        Ok((code, attempt))
+    }
+
+    /// The window a change asks for, merged with the code's current one.
+    fn changed_window(
+        &self,
+        current: &AccessCode,
+        kind: Option<CodeType>,
+        starts_at: Option<DateTime<Utc>>,
+        ends_at: Option<DateTime<Utc>>,
+    ) -> Result<Option<Window>> {
+        if kind == Some(CodeType::Ongoing) {
+            if starts_at.is_some() || ends_at.is_some() {
+                return Err(Error::InvalidRequest(
+                    "An ongoing code cannot have starts_at or ends_at".into(),
+                ));
+            }
+            return Ok(None);
+        }
+        let s = starts_at.or(current.starts_at);
+        let e = ends_at.or(current.ends_at);
+        if kind == Some(CodeType::TimeBound) && (s.is_none() || e.is_none()) {
+            return Err(Error::InvalidRequest(
+                "A time_bound code needs starts_at and ends_at".into(),
+            ));
+        }
+        self.window(s, e)
+    }
+
+    /// Puts a changed code back through programming: `setting` (or `unset` before its
+    /// window), rescheduled, and `access_code.changed` recorded.
+    fn reprogram(&mut self, id: Uuid, window: Option<Window>) {
+        let now = self.now;
+        let device_online = {
+            let c = &self.codes[&id];
+            self.devices
+                .get(&c.device_id)
+                .is_some_and(|d| d.properties.online)
+        };
+        if let Some(c) = self.codes.get_mut(&id) {
+            c.set_window(window, now);
+            if !device_online && c.status == Status::Setting {
+                c.mark_offline(now);
+            }
+        }
+        let status = self.codes[&id].status;
+        match self.codes[&id].next_transition(self.delay) {
+            // A change made now cannot take effect in the past.
+            Some(at) if device_online || status == Status::Unset => {
+                self.schedule_at(id, at.max(now))
+            }
+            _ => self.unschedule(id),
+        }
+        let c = self.codes[&id].clone();
+        self.emit(event::ACCESS_CODE_CHANGED, &c, false, now);
+    }
+
+    /// `/access_codes/update`: name, PIN, window, type. Nothing changes on error.
+    pub fn update(&mut self, req: Update, scope: &Scope) -> Result<ActionAttempt> {
+        let current = self.code(&req.access_code_id, scope)?.clone();
+        let id = current.access_code_id;
+        let window_asked = req.kind.is_some() || req.starts_at.is_some() || req.ends_at.is_some();
+        let window = if window_asked {
+            self.changed_window(&current, req.kind, req.starts_at, req.ends_at)?
+        } else {
+            current.starts_at.zip(current.ends_at).map(|(s, e)| Window {
+                starts_at: s,
+                ends_at: e,
+            })
+        };
+        let new_pin = req
+            .code
+            .map(Pin::into_string)
+            .filter(|p| current.code.as_deref() != Some(p.as_str()));
+        if let Some(p) = &new_pin {
+            self.check_pin(current.device_id, p, current.code.as_deref())?;
+        }
+
+        if let Some(p) = &new_pin {
+            self.set_pin(id, p);
+        }
+        if let Some(c) = self.codes.get_mut(&id) {
+            if let Some(n) = req.name {
+                c.name = Some(n);
+            }
+            if let Some(x) = req.is_external_modification_allowed {
+                c.is_external_modification_allowed = x;
+            }
+        }
+        if new_pin.is_some() || window_asked {
+            self.reprogram(id, window);
+        } else {
+            let c = self.codes[&id].clone();
+            self.emit(event::ACCESS_CODE_CHANGED, &c, false, self.now);
+        }
+        let code = self.codes[&id].clone();
+        Ok(self.record_attempt(
+            "UPDATE_ACCESS_CODE",
+            serde_json::json!({ "access_code": code }),
+        ))
+    }
+
+    /// Gives a code a new PIN in place, keeping the indexes right. A new PIN leaves the group:
+    /// two codes with one key always share a PIN.
+    fn set_pin(&mut self, id: Uuid, pin: &str) {
+        let Some(c) = self.codes.get_mut(&id) else {
+            return;
+        };
+        let old = c.code.replace(pin.to_string());
+        let key = c.common_code_key.take();
+        c.is_waiting_for_code_assignment = false;
+        let device_id = c.device_id;
+        let pins = self.pins.entry(device_id).or_default();
+        if let Some(old) = old {
+            pins.remove(&old);
+        }
+        pins.add(pin);
+        if let Some(k) = key
+            && let Some(set) = self.codes_by_key.get_mut(&k)
+        {
+            set.shift_remove(&id);
+            if set.is_empty() {
+                self.codes_by_key.remove(&k);
+            }
+        }
+    }
+
+    /// `/access_codes/update_multiple`: a new name and/or window for every code of a group
+    /// the caller can see. Every code is checked before any changes.
+    pub fn update_multiple(
+        &mut self,
+        key: &str,
+        name: Option<String>,
+        starts_at: Option<DateTime<Utc>>,
+        ends_at: Option<DateTime<Utc>>,
+        scope: &Scope,
+    ) -> Result<()> {
+        let members: Vec<AccessCode> = self
+            .codes_with_key(key)
+            .into_iter()
+            .filter(|c| self.visible(c, scope).is_ok())
+            .cloned()
+            .collect();
+        if members.is_empty() {
+            return Err(Error::AccessCodeNotFound);
+        }
+        let window_asked = starts_at.is_some() || ends_at.is_some();
+        let mut windows = Vec::with_capacity(members.len());
+        for c in &members {
+            windows.push(if window_asked {
+                self.changed_window(c, None, starts_at, ends_at)?
+            } else {
+                None
+            });
+        }
+        for (c, w) in members.iter().zip(windows) {
+            let id = c.access_code_id;
+            if let (Some(n), Some(code)) = (&name, self.codes.get_mut(&id)) {
+                code.name = Some(n.clone());
+            }
+            if window_asked {
+                self.reprogram(id, w);
+            } else {
+                let c = self.codes[&id].clone();
+                self.emit(event::ACCESS_CODE_CHANGED, &c, false, self.now);
+            }
+        }
+        Ok(())
+    }
+
+    /// `/access_codes/delete`: the code leaves the lock and Seam.
+    pub fn delete(&mut self, access_code_id: &str, scope: &Scope) -> Result<ActionAttempt> {
+        let id = self.code(access_code_id, scope)?.access_code_id;
+        let was_set = self.codes[&id].status == Status::Set;
+        let removed = self.remove_code(id);
+        let now = self.now;
+        if was_set {
+            self.emit(event::ACCESS_CODE_REMOVED_FROM_DEVICE, &removed, false, now);
+        }
+        self.emit(event::ACCESS_CODE_DELETED, &removed, true, now);
+        Ok(self.record_attempt("DELETE_ACCESS_CODE", serde_json::json!({})))
+    }
+
+    /// `/access_codes/generate_code`: a PIN valid for the lock, not stored.
+    pub fn generate_code(&mut self, device_id: &str, scope: &Scope) -> Result<AccessCode> {
+        let device_id = self.lock(device_id, scope)?.device_id;
+        let pin = self.generate_pin(device_id, None)?;
+        let id = self.new_id();
+        Ok(AccessCode::new(
+            NewCode {
+                access_code_id: id,
+                device_id,
+                workspace_id: self.record.workspace_id,
+                name: None,
+                code: pin,
+                common_code_key: None,
+                window: None,
+                is_external_modification_allowed: false,
+                use_backup_access_code_pool: false,
+                device_supports_backup_pool: false,
+            },
+            self.now,
+        ))
+    }
+
+    /// An unmanaged code by id, if the caller may see its device.
+    pub fn unmanaged_code(&self, id: &str, scope: &Scope) -> Result<&UnmanagedAccessCode> {
+        let u = Uuid::try_parse(id)
+            .ok()
+            .and_then(|u| self.unmanaged.get(&u))
+            .ok_or(Error::AccessCodeNotFound)?;
+        match self.devices.get(&u.device_id) {
+            Some(d) if scope.allows(d) => Ok(u),
+            _ => Err(Error::AccessCodeNotFound),
+        }
+    }
+
+    /// An unmanaged code by device and PIN.
+    pub fn unmanaged_by_pin(
+        &self,
+        device_id: &str,
+        pin: &str,
+        scope: &Scope,
+    ) -> Result<&UnmanagedAccessCode> {
+        self.unmanaged_on_device(device_id, scope)?
+            .into_iter()
+            .find(|u| u.code.as_deref() == Some(pin))
+            .ok_or(Error::AccessCodeNotFound)
+    }
+
+    fn remove_unmanaged(&mut self, id: Uuid) -> UnmanagedAccessCode {
+        let u = self
+            .unmanaged
+            .shift_remove(&id)
+            .expect("removing an unmanaged code that exists");
+        if let (Some(pin), Some(p)) = (&u.code, self.pins.get_mut(&u.device_id)) {
+            p.remove(pin);
+        }
+        if let Some(set) = self.unmanaged_by_device.get_mut(&u.device_id) {
+            set.shift_remove(&id);
+        }
+        u
+    }
+
+    /// `/access_codes/unmanaged/convert_to_managed`: Seam takes over the PIN, same id.
+    pub fn convert_to_managed(
+        &mut self,
+        id: &str,
+        external_allowed: bool,
+        scope: &Scope,
+    ) -> Result<()> {
+        let id = self.unmanaged_code(id, scope)?.access_code_id;
+        let u = self.remove_unmanaged(id);
+        let mut code = AccessCode::new(
+            NewCode {
+                access_code_id: u.access_code_id,
+                device_id: u.device_id,
+                workspace_id: u.workspace_id,
+                name: u.name,
+                code: u.code,
+                common_code_key: None,
+                window: None,
+                is_external_modification_allowed: external_allowed,
+                use_backup_access_code_pool: false,
+                device_supports_backup_pool: false,
+            },
+            self.now,
+        );
+        code.created_at = u.created_at;
+        code.program();
+        self.insert_code(code.clone());
+        self.emit(
+            event::ACCESS_CODE_CONVERTED_TO_MANAGED,
+            &code,
+            false,
+            self.now,
+        );
+        Ok(())
+    }
+
+    /// `/access_codes/unmanaged/delete`.
+    pub fn delete_unmanaged(&mut self, id: &str, scope: &Scope) -> Result<ActionAttempt> {
+        let id = self.unmanaged_code(id, scope)?.access_code_id;
+        self.remove_unmanaged(id);
+        Ok(self.record_attempt("DELETE_ACCESS_CODE", serde_json::json!({})))
+    }
+
+    /// An action attempt by id.
+    pub fn action_attempt(&self, id: &str) -> Result<&ActionAttempt> {
+        Uuid::try_parse(id)
+            .ok()
+            .and_then(|u| self.action_attempts.get(&u))
+            .ok_or(Error::ActionAttemptNotFound)
+    }
+
+    /// Action attempts by id, in the order asked; unknown ids are left out.
+    pub fn action_attempts(&self, ids: &[String]) -> Vec<&ActionAttempt> {
+        ids.iter()
+            .filter_map(|id| self.action_attempt(id).ok())
+            .collect()
+    }
+
+    /// Events matching `f`, oldest first, at most `limit`.
+    pub fn events_matching(&self, f: &EventFilter, limit: usize) -> Vec<&Event> {
+        self.events
+            .iter()
+            .filter(|e| f.matches(e))
+            .take(limit)
+            .collect()
+    }
+
+    /// An event by id.
+    pub fn event(&self, id: &str) -> Result<&Event> {
+        let id = Uuid::try_parse(id).map_err(|_| Error::EventNotFound)?;
+        self.events
+            .iter()
+            .find(|e| e.event_id == id)
+            .ok_or(Error::EventNotFound)
+    }
+
     // ----- events -----------------------------------------------------------------------------
 
     /// Every event, in time order.
@@ -653,5 +1133,481 @@ impl Workspace {
         let a = ActionAttempt::success(id, self.record.workspace_id, action_type, result);
         self.action_attempts.insert(id, a.clone());
         a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::create_multiple::Behavior;
+    use crate::store::seed;
+    use chrono::TimeZone;
+    use rand::SeedableRng;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 1, 1, 12, 0, 0).unwrap()
+    }
+
+    fn ws() -> Workspace {
+        let db = seed::database();
+        let mut w = Workspace::new(
+            db.workspaces[0].clone(),
+            StdRng::seed_from_u64(3),
+            t0(),
+            Duration::zero(),
+        );
+        w.load(&db);
+        w
+    }
+
+    fn dev(n: usize) -> String {
+        seed::device_id(n).to_string()
+    }
+
+    const AUGUST_1: usize = 1;
+    const AUGUST_2: usize = 2;
+    const SCHLAGE_1: usize = 3;
+    const NUKI: usize = 7;
+    const SALTO: usize = 11;
+
+    fn advance(w: &mut Workspace, by: Duration) {
+        w.now += by;
+        let now = w.now;
+        w.tick(now);
+    }
+
+    fn all() -> Scope {
+        Scope::default()
+    }
+
+    fn one(device: usize) -> CreateOne {
+        CreateOne {
+            device_id: dev(device),
+            ..CreateOne::default()
+        }
+    }
+
+    #[test]
+    fn create_one_generates_a_fitting_pin_and_rejects_taken_ones() {
+        let mut w = ws();
+        let (c, attempt) = w.create_one(one(NUKI), &all()).unwrap();
+        let pin = c.code.clone().unwrap();
+        assert_eq!(pin.len(), 6);
+        assert!(!pin.contains('0') && !pin.starts_with("12"));
+        assert_eq!(
+            (attempt.action_type.as_str(), attempt.status.as_str()),
+            ("CREATE_ACCESS_CODE", "success")
+        );
+
+        let again = CreateOne {
+            code: Some(Pin::parse(&pin).unwrap()),
+            ..one(NUKI)
+        };
+        assert!(matches!(
+            w.create_one(again, &all()),
+            Err(Error::DuplicateAccessCode(_))
+        ));
+        let zero = CreateOne {
+            code: Some(Pin::parse("345078").unwrap()),
+            ..one(NUKI)
+        };
+        assert!(matches!(
+            w.create_one(zero, &all()),
+            Err(Error::InvalidAccessCode { .. })
+        ));
+        let short = CreateOne {
+            code: Some(Pin::parse("3456").unwrap()),
+            ..one(NUKI)
+        };
+        assert!(matches!(
+            w.create_one(short, &all()),
+            Err(Error::InvalidAccessCode { .. })
+        ));
+        assert_eq!(
+            w.codes_on_device(&dev(NUKI), &all(), 0, 100)
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn create_one_joins_or_starts_a_common_code_key_group() {
+        let mut w = ws();
+        let key = "my_group".to_string();
+        let first = CreateOne {
+            common_code_key: Some(key.clone()),
+            ..one(AUGUST_1)
+        };
+        let (a, _) = w.create_one(first, &all()).unwrap();
+        let second = CreateOne {
+            common_code_key: Some(key.clone()),
+            ..one(AUGUST_2)
+        };
+        let (b, _) = w.create_one(second, &all()).unwrap();
+        assert_eq!(a.code, b.code);
+        assert_eq!(w.codes_with_key(&key).len(), 2);
+        let other = CreateOne {
+            common_code_key: Some(key.clone()),
+            code: Some(Pin::parse("97531").unwrap()),
+            ..one(SCHLAGE_1)
+        };
+        assert!(matches!(
+            w.create_one(other, &all()),
+            Err(Error::InvalidRequest(_))
+        ));
+    }
+
+    #[test]
+    fn provider_assigned_lock_gets_its_pin_when_programmed() {
+        let mut w = ws();
+        let (c, _) = w.create_one(one(SALTO), &all()).unwrap();
+        assert_eq!(
+            (c.code.as_deref(), c.is_waiting_for_code_assignment),
+            (None, true)
+        );
+        advance(&mut w, Duration::seconds(1));
+        let c = w.code(&c.access_code_id.to_string(), &all()).unwrap();
+        assert_eq!(c.status, Status::Set);
+        assert_eq!(c.code.as_ref().map(String::len), Some(6));
+        assert!(!c.is_waiting_for_code_assignment);
+    }
+
+    #[test]
+    fn update_changes_pin_out_of_its_group_and_errors_change_nothing() {
+        let mut w = ws();
+        let req = CreateMultiple {
+            device_ids: vec![dev(AUGUST_1), dev(AUGUST_2)],
+            ..CreateMultiple::default()
+        };
+        let codes = w.create_multiple(req, &all()).unwrap();
+        let key = codes[0].common_code_key.clone().unwrap();
+        let id = codes[0].access_code_id.to_string();
+        let taken = codes[1].code.clone();
+        // A PIN already on August 2 is fine on August 1 only if not in use there: put one there.
+        let (other, _) = w
+            .create_one(
+                CreateOne {
+                    code: Some(Pin::parse("86420").unwrap()),
+                    ..one(AUGUST_1)
+                },
+                &all(),
+            )
+            .unwrap();
+        let clash = Update {
+            access_code_id: id.clone(),
+            code: Some(Pin::parse("86420").unwrap()),
+            ..Update::default()
+        };
+        assert!(matches!(
+            w.update(clash, &all()),
+            Err(Error::DuplicateAccessCode(_))
+        ));
+        assert_eq!(w.code(&id, &all()).unwrap().code, taken);
+        assert_eq!(w.codes_with_key(&key).len(), 2);
+
+        let change = Update {
+            access_code_id: id.clone(),
+            code: Some(Pin::parse("13579").unwrap()),
+            name: Some("new".into()),
+            ..Update::default()
+        };
+        let attempt = w.update(change, &all()).unwrap();
+        assert_eq!(attempt.action_type, "UPDATE_ACCESS_CODE");
+        let c = w.code(&id, &all()).unwrap();
+        assert_eq!(
+            (
+                c.code.as_deref(),
+                c.common_code_key.as_deref(),
+                c.name.as_deref()
+            ),
+            (Some("13579"), None, Some("new"))
+        );
+        assert_eq!(c.status, Status::Setting);
+        assert_eq!(w.codes_with_key(&key).len(), 1);
+        assert!(w.code_by_pin(&dev(AUGUST_1), "13579", &all()).is_ok());
+        assert!(
+            w.code_by_pin(&dev(AUGUST_1), taken.as_deref().unwrap(), &all())
+                .is_err()
+        );
+        let _ = other;
+    }
+
+    #[test]
+    fn update_type_ongoing_clears_the_window_and_bad_windows_are_refused() {
+        let mut w = ws();
+        let req = CreateOne {
+            starts_at: Some(t0() + Duration::hours(1)),
+            ends_at: Some(t0() + Duration::hours(2)),
+            ..one(AUGUST_1)
+        };
+        let (c, _) = w.create_one(req, &all()).unwrap();
+        let id = c.access_code_id.to_string();
+        assert_eq!((c.kind, c.status), (CodeType::TimeBound, Status::Unset));
+        let bad = Update {
+            access_code_id: id.clone(),
+            ends_at: Some(t0()),
+            ..Update::default()
+        };
+        assert!(w.update(bad, &all()).is_err());
+        assert_eq!(
+            w.code(&id, &all()).unwrap().ends_at,
+            Some(t0() + Duration::hours(2))
+        );
+        let ongoing = Update {
+            access_code_id: id.clone(),
+            kind: Some(CodeType::Ongoing),
+            ..Update::default()
+        };
+        w.update(ongoing, &all()).unwrap();
+        let c = w.code(&id, &all()).unwrap();
+        assert_eq!(
+            (c.kind, c.starts_at, c.ends_at),
+            (CodeType::Ongoing, None, None)
+        );
+    }
+
+    #[test]
+    fn a_linked_group_lives_its_whole_life() {
+        let mut w = ws();
+        let req = CreateMultiple {
+            device_ids: vec![dev(AUGUST_1), dev(NUKI)],
+            starts_at: Some(t0() + Duration::hours(1)),
+            ends_at: Some(t0() + Duration::hours(3)),
+            ..CreateMultiple::default()
+        };
+        let codes = w.create_multiple(req, &all()).unwrap();
+        let key = codes[0].common_code_key.clone().unwrap();
+        assert!(codes.iter().all(|c| c.status == Status::Unset));
+        advance(&mut w, Duration::minutes(90));
+        assert!(
+            w.codes_with_key(&key)
+                .iter()
+                .all(|c| c.status == Status::Set)
+        );
+        w.update_multiple(
+            &key,
+            Some("moved".into()),
+            None,
+            Some(t0() + Duration::hours(5)),
+            &all(),
+        )
+        .unwrap();
+        advance(&mut w, Duration::minutes(1));
+        assert!(
+            w.codes_with_key(&key)
+                .iter()
+                .all(|c| c.status == Status::Set && c.name.as_deref() == Some("moved"))
+        );
+        advance(&mut w, Duration::hours(2));
+        assert_eq!(
+            w.codes_with_key(&key).len(),
+            2,
+            "still inside the moved window"
+        );
+        advance(&mut w, Duration::hours(2));
+        assert!(w.codes_with_key(&key).is_empty());
+        for c in &codes {
+            assert!(matches!(
+                w.code(&c.access_code_id.to_string(), &all()),
+                Err(Error::AccessCodeNotFound)
+            ));
+            let f = EventFilter {
+                access_code_ids: Some(vec![c.access_code_id.to_string()]),
+                ..EventFilter::default()
+            };
+            let story: Vec<&str> = w
+                .events_matching(&f, 100)
+                .iter()
+                .map(|e| e.event_type.as_str())
+                .collect();
+            assert_eq!(
+                story,
+                [
+                    event::ACCESS_CODE_CREATED,
+                    event::ACCESS_CODE_SET_ON_DEVICE,
+                    event::ACCESS_CODE_CHANGED,
+                    event::ACCESS_CODE_SET_ON_DEVICE,
+                    event::ACCESS_CODE_REMOVED_FROM_DEVICE,
+                    event::ACCESS_CODE_DELETED,
+                ]
+            );
+        }
+        let times: Vec<_> = w.events().iter().map(|e| e.occurred_at).collect();
+        assert!(
+            times.windows(2).all(|p| p[0] <= p[1]),
+            "events in time order"
+        );
+        assert!(
+            w.pins.values().all(PinSet::is_empty),
+            "removed PINs free their locks"
+        );
+    }
+
+    #[test]
+    fn offline_lock_keeps_codes_setting_until_back_online() {
+        let mut w = ws();
+        let mut d = w.device(&dev(AUGUST_1), &all()).unwrap().clone();
+        d.properties.online = false;
+        w.replace_device(d.clone());
+        let (c, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
+        assert_eq!(c.status, Status::Setting);
+        assert_eq!(c.errors[0]["error_code"], "device_offline");
+        advance(&mut w, Duration::hours(1));
+        let id = c.access_code_id.to_string();
+        assert_eq!(w.code(&id, &all()).unwrap().status, Status::Setting);
+        d.properties.online = true;
+        w.replace_device(d);
+        let c = w.code(&id, &all()).unwrap();
+        assert_eq!(c.status, Status::Set);
+        assert!(c.errors.is_empty());
+    }
+
+    #[test]
+    fn programming_delay_holds_codes_in_setting() {
+        let mut w = ws();
+        w.delay = Duration::seconds(30);
+        let (c, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
+        let id = c.access_code_id.to_string();
+        advance(&mut w, Duration::seconds(29));
+        assert_eq!(w.code(&id, &all()).unwrap().status, Status::Setting);
+        advance(&mut w, Duration::seconds(1));
+        assert_eq!(w.code(&id, &all()).unwrap().status, Status::Set);
+    }
+
+    #[test]
+    fn delete_frees_the_pin_and_records_events() {
+        let mut w = ws();
+        let (c, _) = w
+            .create_one(
+                CreateOne {
+                    code: Some(Pin::parse("4682").unwrap()),
+                    ..one(SCHLAGE_1)
+                },
+                &all(),
+            )
+            .unwrap();
+        advance(&mut w, Duration::seconds(1));
+        let id = c.access_code_id.to_string();
+        assert_eq!(
+            w.delete(&id, &all()).unwrap().action_type,
+            "DELETE_ACCESS_CODE"
+        );
+        assert!(matches!(
+            w.code(&id, &all()),
+            Err(Error::AccessCodeNotFound)
+        ));
+        assert!(matches!(
+            w.delete(&id, &all()),
+            Err(Error::AccessCodeNotFound)
+        ));
+        let last: Vec<_> = w
+            .events()
+            .iter()
+            .rev()
+            .take(2)
+            .map(|e| (e.event_type.clone(), e.code.clone()))
+            .collect();
+        assert_eq!(
+            last[0],
+            (event::ACCESS_CODE_DELETED.to_string(), Some("4682".into()))
+        );
+        assert_eq!(last[1].0, event::ACCESS_CODE_REMOVED_FROM_DEVICE);
+        // The PIN (and its prefix, under unique_first_four_digits) is free again.
+        w.create_one(
+            CreateOne {
+                code: Some(Pin::parse("4682").unwrap()),
+                ..one(SCHLAGE_1)
+            },
+            &all(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn unmanaged_codes_convert_keeping_id_and_pin() {
+        let mut w = ws();
+        let u = w
+            .create_unmanaged(&dev(AUGUST_1), "Cleaner".into(), "2468".into(), &all())
+            .unwrap();
+        let id = u.access_code_id.to_string();
+        assert!(matches!(
+            w.create_unmanaged(&dev(AUGUST_1), "Again".into(), "2468".into(), &all()),
+            Err(Error::DuplicateAccessCode(_))
+        ));
+        w.convert_to_managed(&id, true, &all()).unwrap();
+        assert!(w.unmanaged_code(&id, &all()).is_err());
+        let c = w.code(&id, &all()).unwrap();
+        assert_eq!(
+            (
+                c.code.as_deref(),
+                c.status,
+                c.is_external_modification_allowed
+            ),
+            (Some("2468"), Status::Set, true)
+        );
+        assert!(matches!(
+            w.create_one(
+                CreateOne {
+                    code: Some(Pin::parse("2468").unwrap()),
+                    ..one(AUGUST_1)
+                },
+                &all()
+            ),
+            Err(Error::DuplicateAccessCode(_))
+        ));
+        let u2 = w
+            .create_unmanaged(&dev(AUGUST_1), "Gone".into(), "1357".into(), &all())
+            .unwrap();
+        w.delete_unmanaged(&u2.access_code_id.to_string(), &all())
+            .unwrap();
+        assert!(
+            w.unmanaged_on_device(&dev(AUGUST_1), &all())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn generate_code_fits_the_lock_and_stores_nothing() {
+        let mut w = ws();
+        for _ in 0..20 {
+            let c = w.generate_code(&dev(SCHLAGE_1), &all()).unwrap();
+            let pin = c.code.unwrap();
+            assert_eq!(pin.len(), 4);
+            let b = pin.as_bytes();
+            assert!(
+                (1..4).all(|i| !b[..i].contains(&b[i])),
+                "{pin} repeats a digit"
+            );
+        }
+        assert!(
+            w.codes_on_device(&dev(SCHLAGE_1), &all(), 0, 10)
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn create_random_code_behavior_reaches_the_store() {
+        let mut w = ws();
+        let req = CreateMultiple {
+            device_ids: vec![dev(SCHLAGE_1), dev(NUKI)],
+            plan: create_multiple::Request {
+                behavior: Behavior::CreateRandomCode,
+                ..Default::default()
+            },
+            ..CreateMultiple::default()
+        };
+        let codes = w.create_multiple(req, &all()).unwrap();
+        assert!(codes.iter().all(|c| c.common_code_key.is_none()));
+        let created = w
+            .events()
+            .iter()
+            .filter(|e| e.event_type == event::ACCESS_CODE_CREATED)
+            .count();
+        assert_eq!(created, 2);
     }
 }

@@ -5,13 +5,14 @@ use std::collections::HashSet;
 use axum::{extract::State, response::Response};
 use serde_json::{Map, json};
 
+use crate::domain::access_code::CodeType;
 use crate::domain::create_multiple::{Behavior, Request as PlanRequest};
 use crate::domain::pin::Pin;
 use crate::error::{Error, Result};
-use crate::http::{AppState, input::Input, ok, ok_fields};
+use crate::http::{AppState, input::Input, ok, ok_empty, ok_fields};
 use crate::store::{
     Caller,
-    workspace::{CreateMultiple, paginate},
+    workspace::{CreateMultiple, CreateOne, Update, paginate},
 };
 
 use super::{page_args, pagination};
@@ -188,4 +189,204 @@ pub async fn unmanaged_list(
             .map(|v| v.into_iter().cloned().collect::<Vec<_>>())
     })??;
     Ok(ok("access_codes", codes))
+}
+
+/// Reads `allow_external_modification` / `is_external_modification_allowed` (either sets it).
+fn external_modification(input: &mut Input) -> Option<bool> {
+    let a = input.opt_bool("allow_external_modification");
+    let b = input.opt_bool("is_external_modification_allowed");
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
+    }
+}
+
+/// Fields Seam accepts that change nothing in the mock.
+fn accepted(input: &mut Input) {
+    for key in [
+        "attempt_for_offline_device",
+        "prefer_native_scheduling",
+        "sync",
+        "is_one_time_use",
+    ] {
+        let _ = input.opt_bool(key);
+    }
+}
+
+/// `/access_codes/create`: one code on one lock.
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let device_id = input.req_string("device_id");
+    let code = opt_pin(&mut input, "code");
+    let common_code_key = input.opt_string("common_code_key");
+    let preferred_code_length = input.opt_number("preferred_code_length");
+    let name = input.opt_string("name");
+    let starts_at = input.opt_timestamp("starts_at");
+    let ends_at = input.opt_timestamp("ends_at");
+    let ext = external_modification(&mut input).unwrap_or(false);
+    let use_backup_access_code_pool = input
+        .opt_bool("use_backup_access_code_pool")
+        .unwrap_or(false);
+    accepted(&mut input);
+    input.finish()?;
+    let req = CreateOne {
+        device_id,
+        code,
+        common_code_key,
+        preferred_code_length,
+        name,
+        starts_at,
+        ends_at,
+        is_external_modification_allowed: ext,
+        use_backup_access_code_pool,
+    };
+    let (code, attempt) = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))??;
+    let mut m = Map::new();
+    m.insert("access_code".into(), json!(code));
+    m.insert("action_attempt".into(), attempt.to_wire());
+    Ok(ok_fields(m))
+}
+
+/// `/access_codes/update`: name, PIN, window or type of one code.
+pub async fn update(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let access_code_id = input.req_string("access_code_id");
+    let _ = input.opt_string("device_id");
+    let _ = input.opt_bool("is_managed");
+    let name = input.opt_string("name");
+    let code = opt_pin(&mut input, "code");
+    let starts_at = input.opt_timestamp("starts_at");
+    let ends_at = input.opt_timestamp("ends_at");
+    let kind = input
+        .opt_enum("type", &["ongoing", "time_bound"])
+        .map(|t| match t.as_str() {
+            "ongoing" => CodeType::Ongoing,
+            _ => CodeType::TimeBound,
+        });
+    let ext = external_modification(&mut input);
+    accepted(&mut input);
+    input.finish()?;
+    let req = Update {
+        access_code_id,
+        name,
+        code,
+        starts_at,
+        ends_at,
+        kind,
+        is_external_modification_allowed: ext,
+    };
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| ws.update(req, &caller.scope))??;
+    Ok(ok("action_attempt", attempt.to_wire()))
+}
+
+/// `/access_codes/update_multiple`: name and/or window of every code of a `common_code_key`.
+pub async fn update_multiple(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let key = input.req_string("common_code_key");
+    let name = input.opt_string("name");
+    let starts_at = input.opt_timestamp("starts_at");
+    let ends_at = input.opt_timestamp("ends_at");
+    input.finish()?;
+    app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.update_multiple(&key, name, starts_at, ends_at, &caller.scope)
+    })??;
+    Ok(ok_empty())
+}
+
+/// `/access_codes/delete` (POST with a body, DELETE with a query).
+pub async fn delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let id = input.req_string("access_code_id");
+    let _ = input.opt_string("device_id");
+    accepted(&mut input);
+    input.finish()?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| ws.delete(&id, &caller.scope))??;
+    Ok(ok("action_attempt", attempt.to_wire()))
+}
+
+/// `/access_codes/generate_code`: a PIN valid for the lock right now.
+pub async fn generate_code(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let device_id = input.req_string("device_id");
+    input.finish()?;
+    let generated = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.generate_code(&device_id, &caller.scope)
+    })??;
+    Ok(ok("generated_code", generated))
+}
+
+/// `/access_codes/unmanaged/get`: by `access_code_id`, or by `device_id` and `code`.
+pub async fn unmanaged_get(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let id = input.opt_string("access_code_id");
+    let device_id = input.opt_string("device_id");
+    let code = input.opt_string("code");
+    if id.is_none() && (device_id.is_none() || code.is_none()) {
+        input.issue("access_code_id", "Required");
+    }
+    input.finish()?;
+    let found =
+        app.store
+            .with_workspace(caller.workspace_id, |ws| match (&id, &device_id, &code) {
+                (Some(id), _, _) => ws.unmanaged_code(id, &caller.scope).cloned(),
+                (None, Some(d), Some(c)) => ws.unmanaged_by_pin(d, c, &caller.scope).cloned(),
+                _ => Err(Error::AccessCodeNotFound),
+            })??;
+    Ok(ok("access_code", found))
+}
+
+/// `/access_codes/unmanaged/convert_to_managed`.
+pub async fn convert_to_managed(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let id = input.req_string("access_code_id");
+    let ext = external_modification(&mut input).unwrap_or(false);
+    let _ = input.opt_bool("force");
+    accepted(&mut input);
+    input.finish()?;
+    app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.convert_to_managed(&id, ext, &caller.scope)
+    })??;
+    Ok(ok_empty())
+}
+
+/// `/access_codes/unmanaged/delete`.
+pub async fn unmanaged_delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let id = input.req_string("access_code_id");
+    accepted(&mut input);
+    input.finish()?;
+    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.delete_unmanaged(&id, &caller.scope)
+    })??;
+    Ok(ok("action_attempt", attempt.to_wire()))
 }

@@ -2,7 +2,9 @@
 //! endpoints share.
 
 pub mod access_codes;
+pub mod action_attempts;
 pub mod devices;
+pub mod events;
 pub mod fake;
 
 use axum::{Router, routing::MethodFilter};
@@ -40,11 +42,49 @@ pub fn seam_routes() -> Router<AppState> {
             "/access_codes/unmanaged/list",
             verbs(GET.or(POST), access_codes::unmanaged_list),
         )
+        .route("/access_codes/create", verbs(POST, access_codes::create))
+        .route(
+            "/access_codes/update",
+            verbs(POST.or(PUT).or(PATCH), access_codes::update),
+        )
+        .route(
+            "/access_codes/update_multiple",
+            verbs(POST.or(PATCH), access_codes::update_multiple),
+        )
+        .route(
+            "/access_codes/delete",
+            verbs(POST.or(DELETE), access_codes::delete),
+        )
+        .route(
+            "/access_codes/generate_code",
+            verbs(GET.or(POST), access_codes::generate_code),
+        )
+        .route(
+            "/access_codes/unmanaged/get",
+            verbs(GET.or(POST), access_codes::unmanaged_get),
+        )
+        .route(
+            "/access_codes/unmanaged/convert_to_managed",
+            verbs(POST.or(PATCH), access_codes::convert_to_managed),
+        )
+        .route(
+            "/access_codes/unmanaged/delete",
+            verbs(POST.or(DELETE), access_codes::unmanaged_delete),
+        )
+        .route(
+            "/action_attempts/get",
+            verbs(GET.or(POST), action_attempts::get),
+        )
+        .route(
+            "/action_attempts/list",
+            verbs(GET.or(POST), action_attempts::list),
+        )
+        .route("/events/get", verbs(GET.or(POST), events::get))
+        .route("/events/list", verbs(GET.or(POST), events::list))
 }
 
 /// Health and the fake control surface: no credential needed, any `Authorization` ignored.
 pub fn open_routes() -> Router<AppState> {
-    let _ = (PATCH, DELETE);
     Router::new()
         .route("/health", verbs(GET.or(POST), fake::health))
         .route(

@@ -1,0 +1,103 @@
+//! `/events/list` and `/events/get`: what happened to access codes, oldest first.
+
+use axum::{extract::State, response::Response};
+use serde_json::{Map, json};
+
+use crate::error::{Error, Result};
+use crate::http::{AppState, input::Input, ok_fields};
+use crate::store::{Caller, workspace::EventFilter};
+
+use super::MAX_PAGE;
+
+/// Merges a singular filter into its plural list.
+fn one_or_many(input: &mut Input, one: &str, many: &str) -> Option<Vec<String>> {
+    let mut list = input.opt_string_array(many);
+    if let Some(v) = input.opt_string(one) {
+        list.get_or_insert_with(Vec::new).push(v);
+    }
+    list
+}
+
+/// `/events/list`: filters `access_code_id(s)`, `device_id(s)`, `event_type(s)`, `since`,
+/// `between`, and `limit`.
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let access_code_ids = one_or_many(&mut input, "access_code_id", "access_code_ids");
+    let device_ids = one_or_many(&mut input, "device_id", "device_ids");
+    let event_types = one_or_many(&mut input, "event_type", "event_types");
+    let since = input.opt_timestamp("since");
+    let between = input.opt_string_array("between");
+    let limit = input.opt_limit("limit", MAX_PAGE).unwrap_or(500);
+    let (from, until) = match between.as_deref() {
+        None => (None, None),
+        Some([a, b]) => {
+            let (a, b) = (
+                crate::domain::timestamp::parse(a),
+                crate::domain::timestamp::parse(b),
+            );
+            if a.is_none() || b.is_none() {
+                input.issue("between", "Invalid datetime");
+            }
+            (a, b)
+        }
+        Some(_) => {
+            input.issue("between", "Array must contain exactly 2 element(s)");
+            (None, None)
+        }
+    };
+    input.finish()?;
+    let filter = EventFilter {
+        access_code_ids,
+        device_ids,
+        event_types,
+        since: since.max(from),
+        until,
+    };
+    let events = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.events_matching(&filter, limit)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    })?;
+    let mut m = Map::new();
+    m.insert("events".into(), json!(events));
+    Ok(ok_fields(m))
+}
+
+/// `/events/get`: by `event_id`, or the latest of a `device_id` and/or `event_type`.
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Caller,
+    mut input: Input,
+) -> Result<Response> {
+    let event_id = input.opt_string("event_id");
+    let device_id = input.opt_string("device_id");
+    let event_type = input.opt_string("event_type");
+    if event_id.is_none() && device_id.is_none() && event_type.is_none() {
+        input.issue("event_id", "Required");
+    }
+    input.finish()?;
+    let event = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| match &event_id {
+            Some(id) => ws.event(id).cloned(),
+            None => {
+                let f = EventFilter {
+                    device_ids: device_id.clone().map(|d| vec![d]),
+                    event_types: event_type.clone().map(|t| vec![t]),
+                    ..EventFilter::default()
+                };
+                ws.events_matching(&f, usize::MAX)
+                    .last()
+                    .map(|e| (*e).clone())
+                    .ok_or(Error::EventNotFound)
+            }
+        })??;
+    let mut m = Map::new();
+    m.insert("event".into(), json!(event));
+    m.insert("message".into(), json!(""));
+    Ok(ok_fields(m))
+}
