@@ -360,6 +360,19 @@ impl Workspace {
         }
     }
 
+    /// Leaves a code waiting on an offline lock: `setting` with a `device_offline` error, and
+    /// only its window's end (if any) still scheduled.
+    fn park_offline(&mut self, id: Uuid, at: DateTime<Utc>) {
+        let Some(c) = self.codes.get_mut(&id) else {
+            return;
+        };
+        c.mark_offline(at);
+        match c.ends_at {
+            Some(end) => self.schedule_at(id, end.max(at)),
+            None => self.unschedule(id),
+        }
+    }
+
     /// Runs every transition due at or before `now`, in time order: codes get programmed
     /// (`set`), offline locks leave them `setting` with an error, ended windows remove them.
     pub fn tick(&mut self, now: DateTime<Utc>) {
@@ -386,9 +399,7 @@ impl Workspace {
                 .get(&device_id)
                 .is_some_and(|d| d.properties.online);
             if !online {
-                if let Some(c) = self.codes.get_mut(&id) {
-                    c.mark_offline(due);
-                }
+                self.park_offline(id, due);
                 continue;
             }
             if code.code.is_none() {
@@ -495,15 +506,13 @@ impl Workspace {
             .devices
             .get(&n.device_id)
             .is_some_and(|d| d.properties.online);
-        let mut code = AccessCode::new(n, now);
-        if !online && code.status == Status::Setting {
-            code.mark_offline(now);
-        }
+        let code = AccessCode::new(n, now);
         let id = code.access_code_id;
-        self.insert_code(code.clone());
-        if !online && code.status == Status::Setting {
-            self.unschedule(id);
+        self.insert_code(code);
+        if !online && self.codes[&id].status == Status::Setting {
+            self.park_offline(id, now);
         }
+        let code = self.codes[&id].clone();
         self.emit(event::ACCESS_CODE_CREATED, &code, false, now);
         code
     }
@@ -841,17 +850,15 @@ impl Workspace {
         };
         if let Some(c) = self.codes.get_mut(&id) {
             c.set_window(window, now);
-            if !device_online && c.status == Status::Setting {
-                c.mark_offline(now);
-            }
         }
         let status = self.codes[&id].status;
-        match self.codes[&id].next_transition(self.delay) {
+        if !device_online && status == Status::Setting {
+            self.park_offline(id, now);
+        } else if let Some(at) = self.codes[&id].next_transition(self.delay) {
             // A change made now cannot take effect in the past.
-            Some(at) if device_online || status == Status::Unset => {
-                self.schedule_at(id, at.max(now))
-            }
-            _ => self.unschedule(id),
+            self.schedule_at(id, at.max(now));
+        } else {
+            self.unschedule(id);
         }
         let c = self.codes[&id].clone();
         self.emit(event::ACCESS_CODE_CHANGED, &c, false, now);
@@ -1462,6 +1469,34 @@ mod tests {
         let c = w.code(&id, &all()).unwrap();
         assert_eq!(c.status, Status::Set);
         assert!(c.errors.is_empty());
+    }
+
+    #[test]
+    fn a_window_ends_even_while_the_lock_is_offline() {
+        let mut w = ws();
+        let mut d = w.device(&dev(AUGUST_1), &all()).unwrap().clone();
+        d.properties.online = false;
+        w.replace_device(d);
+        let req = CreateOne {
+            starts_at: Some(t0() + Duration::hours(1)),
+            ends_at: Some(t0() + Duration::hours(2)),
+            ..one(AUGUST_1)
+        };
+        let (c, _) = w.create_one(req, &all()).unwrap();
+        let id = c.access_code_id.to_string();
+        advance(&mut w, Duration::minutes(90));
+        let parked = w.code(&id, &all()).unwrap();
+        assert_eq!((parked.status, parked.errors.len()), (Status::Setting, 1));
+        advance(&mut w, Duration::hours(1));
+        assert!(matches!(
+            w.code(&id, &all()),
+            Err(Error::AccessCodeNotFound)
+        ));
+        let types: Vec<&str> = w.events().iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(
+            types,
+            [event::ACCESS_CODE_CREATED, event::ACCESS_CODE_DELETED]
+        );
     }
 
     #[test]
