@@ -49,7 +49,7 @@ pub struct Page<T> {
 
 /// Cuts one page out of `items`.
 pub fn paginate<T>(items: impl Iterator<Item = T>, offset: usize, limit: usize) -> Page<T> {
-    let mut items: Vec<T> = items.skip(offset).take(limit + 1).collect();
+    let mut items: Vec<T> = items.skip(offset).take(limit.saturating_add(1)).collect();
     let more = items.len() > limit;
     items.truncate(limit);
     Page {
@@ -1192,6 +1192,16 @@ mod tests {
             device_id: dev(device),
             ..CreateOne::default()
         }
+    }
+
+    #[test]
+    fn paginate_cuts_pages_and_takes_everything_without_a_limit() {
+        let p = paginate(0..10, 0, 4);
+        assert_eq!((p.items, p.next_offset), (vec![0, 1, 2, 3], Some(4)));
+        let p = paginate(0..10, 8, 4);
+        assert_eq!((p.items, p.next_offset), (vec![8, 9], None));
+        let p = paginate(0..10, 0, usize::MAX);
+        assert_eq!((p.items.len(), p.next_offset), (10, None));
     }
 
     #[test]
