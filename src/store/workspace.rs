@@ -21,7 +21,7 @@ use crate::domain::create_multiple::{self, Lock};
 use crate::domain::device::Device;
 use crate::domain::event::{self, Event};
 use crate::domain::pin::{self, LockRules, Misfit, Pin, PinSet};
-use crate::error::{Error, Result};
+use crate::error::{Error, Issue, Result};
 
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
 
@@ -118,15 +118,16 @@ pub struct EventFilter {
 
 impl EventFilter {
     fn matches(&self, e: &Event) -> bool {
-        let any = |list: &Option<Vec<String>>, v: Option<String>| {
+        let ids = |list: &Option<Vec<String>>, v: Option<Uuid>| {
             list.as_ref()
-                .is_none_or(|l| v.is_some_and(|v| l.contains(&v)))
+                .is_none_or(|l| v.is_some_and(|v| names_id(l, v)))
         };
-        any(
-            &self.access_code_ids,
-            e.access_code_id.map(|u| u.to_string()),
-        ) && any(&self.device_ids, e.device_id.map(|u| u.to_string()))
-            && any(&self.event_types, Some(e.event_type.clone()))
+        ids(&self.access_code_ids, e.access_code_id)
+            && ids(&self.device_ids, e.device_id)
+            && self
+                .event_types
+                .as_ref()
+                .is_none_or(|l| l.contains(&e.event_type))
             && self.since.is_none_or(|s| e.occurred_at >= s)
             && self.until.is_none_or(|u| e.occurred_at <= u)
     }
@@ -158,6 +159,11 @@ pub struct Workspace {
 /// Parses an id as given on the wire; a malformed id cannot exist.
 fn parse_id(id: &str) -> Option<Uuid> {
     Uuid::try_parse(id).ok()
+}
+
+/// Whether a filter list (ids as sent, in any UUID spelling) names `id`.
+fn names_id(list: &[String], id: Uuid) -> bool {
+    list.iter().any(|x| parse_id(x) == Some(id))
 }
 
 impl Workspace {
@@ -275,7 +281,9 @@ impl Workspace {
         };
         let it = self.devices.values().filter(move |d| {
             scope.allows(d)
-                && any(&f.device_ids, &d.device_id.to_string())
+                && f.device_ids
+                    .as_ref()
+                    .is_none_or(|l| names_id(l, d.device_id))
                 && any(&f.device_types, &d.device_type)
                 && f.connected_account_ids
                     .as_ref()
@@ -549,7 +557,15 @@ impl Workspace {
         }
         let mut devices = Vec::with_capacity(req.device_ids.len());
         for id in &req.device_ids {
-            devices.push(self.lock(id, scope)?.device_id);
+            let device_id = self.lock(id, scope)?.device_id;
+            // The edge compares ids as sent; one lock spelled two ways is still a duplicate.
+            if devices.contains(&device_id) {
+                return Err(Error::InvalidInput(vec![Issue::new(
+                    vec!["device_ids".into()],
+                    format!("device_ids must not contain duplicates ({device_id})"),
+                )]));
+            }
+            devices.push(device_id);
         }
         let empty = PinSet::default();
         let locks: Vec<Lock<'_>> = devices
@@ -1202,6 +1218,31 @@ mod tests {
         assert_eq!((p.items, p.next_offset), (vec![8, 9], None));
         let p = paginate(0..10, 0, usize::MAX);
         assert_eq!((p.items.len(), p.next_offset), (10, None));
+    }
+
+    #[test]
+    fn one_lock_spelled_two_ways_is_a_duplicate_and_filters_ignore_spelling() {
+        let mut w = ws();
+        let a = dev(AUGUST_1);
+        let req = CreateMultiple {
+            device_ids: vec![a.clone(), a.to_uppercase()],
+            ..CreateMultiple::default()
+        };
+        assert!(matches!(
+            w.create_multiple(req, &all()),
+            Err(Error::InvalidInput(_))
+        ));
+        assert!(
+            w.codes_on_device(&a, &all(), 0, 10)
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        let f = DeviceFilter {
+            device_ids: Some(vec![a.to_uppercase()]),
+            ..DeviceFilter::default()
+        };
+        assert_eq!(w.devices(&f, &all(), 0, 10).items.len(), 1);
     }
 
     #[test]

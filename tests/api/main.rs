@@ -1,0 +1,15 @@
+//! The integration-test binary of seam-mock: every test starts a real server in-process on
+//! `127.0.0.1:0` (see [`helpers::TestApp`]) and talks HTTP to it, proving the "core server"
+//! issue point by point against the contract in `seam-api.md`.
+
+mod access_codes;
+mod auth;
+mod binary;
+mod concurrency;
+mod config;
+mod create_multiple;
+mod devices;
+mod fake;
+mod helpers;
+mod lifecycle;
+mod wire;
