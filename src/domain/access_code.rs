@@ -4,21 +4,23 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::timestamp;
 
 /// `type`: a code with a window is `time_bound`, one without is `ongoing`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CodeType {
     Ongoing,
     TimeBound,
 }
 
-/// `status`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `status`: where the code stands on the lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AccessCodeStatus)]
 pub enum Status {
     Setting,
     Set,
@@ -27,27 +29,40 @@ pub enum Status {
     Unknown,
 }
 
-/// A managed access code, as Seam returns it and the store keeps it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A managed access code, as Seam returns it and the store keeps it. Every field is always
+/// present; the nullable ones are `null` when unset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AccessCode {
     pub access_code_id: Uuid,
     pub device_id: Uuid,
     pub workspace_id: Uuid,
+    #[schema(required = true)]
     pub name: Option<String>,
+    /// The PIN; `null` while the provider has yet to assign one.
+    #[schema(required = true)]
     pub code: Option<String>,
+    /// Shared by the codes `create_multiple` linked with one PIN.
+    #[schema(required = true)]
     pub common_code_key: Option<String>,
     #[serde(rename = "type")]
     pub kind: CodeType,
     pub status: Status,
     #[serde(with = "timestamp::required")]
     pub created_at: DateTime<Utc>,
+    /// Start of the window of a `time_bound` code; `null` for an `ongoing` one.
     #[serde(with = "timestamp::optional", default)]
+    #[schema(required = true)]
     pub starts_at: Option<DateTime<Utc>>,
+    /// End of the window of a `time_bound` code; `null` for an `ongoing` one.
     #[serde(with = "timestamp::optional", default)]
+    #[schema(required = true)]
     pub ends_at: Option<DateTime<Utc>>,
+    /// Problems with the code, each `{error_code, message, ...}` (e.g. `device_offline`).
     #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
     pub errors: Vec<Value>,
     #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
     pub warnings: Vec<Value>,
     pub is_managed: bool,
     pub is_backup_access_code_available: bool,
@@ -55,10 +70,12 @@ pub struct AccessCode {
     pub is_one_time_use: bool,
     pub is_offline_access_code: bool,
     pub is_backup: bool,
+    #[schema(required = true)]
     pub pulled_backup_access_code_id: Option<Uuid>,
     pub is_scheduled_on_device: bool,
     pub is_waiting_for_code_assignment: bool,
     #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
     pub pending_mutations: Vec<Value>,
 }
 
@@ -204,12 +221,14 @@ impl AccessCode {
 
 /// A PIN on a lock that Seam does not manage (set at the keypad or in the provider's app).
 /// New managed codes must not collide with it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UnmanagedAccessCode {
     pub access_code_id: Uuid,
     pub device_id: Uuid,
     pub workspace_id: Uuid,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(required = true)]
     pub code: Option<String>,
     #[serde(rename = "type")]
     pub kind: CodeType,
@@ -217,12 +236,16 @@ pub struct UnmanagedAccessCode {
     #[serde(with = "timestamp::required")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "timestamp::optional", default)]
+    #[schema(required = true)]
     pub starts_at: Option<DateTime<Utc>>,
     #[serde(with = "timestamp::optional", default)]
+    #[schema(required = true)]
     pub ends_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
     pub errors: Vec<Value>,
     #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
     pub warnings: Vec<Value>,
     pub is_managed: bool,
 }

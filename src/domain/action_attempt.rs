@@ -3,18 +3,26 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// One action attempt, as `/action_attempts/get` returns it. `workspace_id` scopes it and is
 /// not part of Seam's wire shape, so it is only kept in the database dump.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ActionAttempt {
     pub action_attempt_id: Uuid,
+    /// Only in `/_fake/database`; API responses leave it out.
     #[serde(skip_serializing_if = "is_nil", default = "Uuid::nil")]
     pub workspace_id: Uuid,
+    /// `CREATE_ACCESS_CODE`, `UPDATE_ACCESS_CODE` or `DELETE_ACCESS_CODE`.
     pub action_type: String,
+    /// Always `success`: the mock finishes every action at once.
     pub status: String,
+    /// What the action produced (`{access_code}` for creates and updates, `{}` for deletes).
+    #[schema(required = true, value_type = Option<Object>)]
     pub result: Option<Value>,
+    /// Always `null` here.
+    #[schema(required = true, value_type = Option<Object>)]
     pub error: Option<Value>,
 }
 

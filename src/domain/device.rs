@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::timestamp;
@@ -14,28 +15,41 @@ pub const ACCESS_CODE_CAPABILITY: &str = "access_code";
 /// PIN lengths assumed for a lock that does not list `supported_code_lengths`.
 pub const DEFAULT_CODE_LENGTHS: [u32; 6] = [4, 5, 6, 7, 8, 9];
 
-/// A device as Seam returns it, and as the store keeps it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The longest PIN a lock may take (Seam documents PINs of up to 12 digits). Fixtures are held
+/// to it: a lock claiming billion-digit PINs would have the server build them.
+pub const MAX_CODE_LENGTH: u32 = 12;
+
+/// A device as Seam returns it, and as the store keeps it. Every field is always present.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Device {
     pub device_id: Uuid,
     pub workspace_id: Uuid,
     pub connected_account_id: Uuid,
+    /// E.g. `august_lock`, `schlage_lock`, `ecobee_thermostat`.
     pub device_type: String,
     pub display_name: String,
+    /// Contains `access_code` for a lock that takes PINs.
     #[serde(default)]
+    #[schema(required = true)]
     pub capabilities_supported: Vec<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub can_program_online_access_codes: bool,
     pub properties: DeviceProperties,
     #[serde(default)]
+    #[schema(required = true, value_type = Object)]
     pub custom_metadata: Map<String, Value>,
     #[serde(default)]
+    #[schema(required = true)]
     pub space_ids: Vec<Uuid>,
     #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
     pub errors: Vec<Value>,
     #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
     pub warnings: Vec<Value>,
     #[serde(default = "yes")]
+    #[schema(required = true)]
     pub is_managed: bool,
     #[serde(with = "timestamp::required")]
     pub created_at: DateTime<Utc>,
@@ -47,42 +61,54 @@ fn yes() -> bool {
 
 /// The `properties` object of a device. The access-code fields are typed because the rules
 /// read them; anything else a fixture supplies is kept and returned as given.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DeviceProperties {
     #[serde(default = "yes")]
+    #[schema(required = true)]
     pub online: bool,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub manufacturer: Option<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub appearance: Appearance,
+    /// The PIN lengths the lock takes, each from 1 to 12.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub supported_code_lengths: Option<Vec<u32>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub code_constraints: Option<Vec<CodeConstraint>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub max_active_codes_supported: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub supports_backup_access_code_pool: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// How the device shows in its provider's app.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Appearance {
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
 }
 
 /// One entry of `properties.code_constraints`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CodeConstraint {
     pub constraint_type: ConstraintType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub min_length: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub max_length: Option<u32>,
 }
 
@@ -99,7 +125,13 @@ impl CodeConstraint {
 
 /// Seam's constraint types (the reference spec's enum). The PIN rules are in `domain::pin`;
 /// name constraints and scheduling hints do not restrict PINs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[schema(
+    description = "A rule the lock imposes on PINs (or, for `name_length` and \
+    `name_must_be_unique`, on code names)."
+)]
 pub enum ConstraintType {
     #[serde(rename = "no_zeros")]
     NoZeros,
@@ -173,6 +205,24 @@ impl ConstraintType {
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl DeviceProperties {
+    /// Checks what the typed fields cannot say: every supported length is from 1 to
+    /// [`MAX_CODE_LENGTH`].
+    pub fn check(&self) -> Result<(), String> {
+        match self
+            .supported_code_lengths
+            .iter()
+            .flatten()
+            .find(|l| !(1..=MAX_CODE_LENGTH).contains(*l))
+        {
+            Some(l) => Err(format!(
+                "supported_code_lengths: {l} is not a PIN length from 1 to {MAX_CODE_LENGTH}"
+            )),
+            None => Ok(()),
+        }
     }
 }
 
@@ -317,5 +367,15 @@ mod tests {
         assert!(!ecobee.capabilities.contains(&ACCESS_CODE_CAPABILITY));
         assert!(ecobee.properties("t").supported_code_lengths.is_none());
         assert!(template_for("toaster").is_none());
+    }
+
+    #[test]
+    fn code_lengths_must_be_pin_lengths() {
+        let mut p = template_for("august_lock").unwrap().properties("d");
+        assert!(p.check().is_ok());
+        for bad in [0, MAX_CODE_LENGTH + 1, u32::MAX] {
+            p.supported_code_lengths = Some(vec![4, bad]);
+            assert!(p.check().unwrap_err().contains(&bad.to_string()));
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::timestamp;
@@ -20,19 +21,24 @@ pub const ACCESS_CODE_DELETED: &str = "access_code.deleted";
 pub const ACCESS_CODE_CONVERTED_TO_MANAGED: &str = "access_code.unmanaged.converted_to_managed";
 
 /// One event, as `/events/get` returns it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
     pub event_id: Uuid,
+    /// E.g. `access_code.created`, `access_code.set_on_device`, `access_code.deleted`.
     pub event_type: String,
     pub workspace_id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub device_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub access_code_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub connected_account_id: Option<Uuid>,
     /// The PIN, on events whose schema carries it (`set_on_device`, `deleted`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub code: Option<String>,
     #[serde(with = "timestamp::required")]
     pub created_at: DateTime<Utc>,

@@ -21,6 +21,12 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
         .map(|dt| dt.and_utc())
 }
 
+/// The latest time the server clock may show, `9999-12-31T23:59:59.999Z`: past it, ISO 8601
+/// needs a sign and more than four year digits, which `Date.parse` and most clients reject.
+pub fn latest() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(253_402_300_799_999).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Truncates to whole milliseconds, so stored values round-trip through their JSON form.
 pub fn millis(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
@@ -83,5 +89,10 @@ mod tests {
             "2025-01-02T00:00:00.000Z"
         );
         assert!(parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn latest_is_the_last_millisecond_of_year_9999() {
+        assert_eq!(format(&latest()), "9999-12-31T23:59:59.999Z");
     }
 }

@@ -2,7 +2,6 @@
 //! its own (missing route, wrong verb, panic) into an [`Error`], so no plain-text error escapes.
 
 use axum::{
-    extract::Request,
     http::{HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
@@ -38,12 +37,18 @@ pub async fn route_not_found(uri: Uri) -> Error {
     Error::RouteNotFound(uri.path().to_string())
 }
 
-/// Fallback for a served path asked with a verb it does not take: 405 `method_not_allowed`.
-pub async fn method_not_allowed(method: Method, req: Request) -> Error {
-    Error::MethodNotAllowed {
+/// The answer to a served path asked with a verb it does not take: 405 `method_not_allowed`,
+/// with the verbs it does take in `Allow` (RFC 9110 requires the header).
+pub fn method_not_allowed(method: &Method, path: &str, allow: &str) -> Response {
+    let mut res = Error::MethodNotAllowed {
         method: method.to_string(),
-        path: req.uri().path().to_string(),
+        path: path.to_string(),
     }
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
 }
 
 /// The response for a handler that panicked: a generic 500, the panic only in the log.

@@ -1,20 +1,20 @@
 //! The HTTP edge: router assembly and the middleware every response passes through
 //! (CORS, request id, tracing, panic catching, body limit). Routes live one file per resource
-//! under [`routes`]; they parse input into domain types, call the store, and render.
+//! under [`routes`]; they parse input into domain types, call the store, and render. The
+//! OpenAPI document of all of it is assembled in [`openapi`].
 
 pub mod auth;
 pub mod error;
 pub mod input;
+pub mod openapi;
 pub mod routes;
 
 use axum::{
     Router,
     extract::{DefaultBodyLimit, Request},
-    handler::Handler,
     http::{HeaderName, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{MethodFilter, MethodRouter},
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -34,17 +34,6 @@ pub struct AppState {
 
 /// The header SDKs read the request id from.
 pub const REQUEST_ID: &str = "seam-request-id";
-
-/// A route answering `filter`'s verbs with `handler` and any other verb with a JSON 405.
-pub fn verbs<H, T>(filter: MethodFilter, handler: H) -> MethodRouter<AppState>
-where
-    H: Handler<T, AppState>,
-    T: 'static,
-{
-    MethodRouter::new()
-        .on(filter, handler)
-        .fallback(error::method_not_allowed)
-}
 
 /// `{"<key>": value, "ok": true}` with status 200.
 pub fn ok<T: Serialize>(key: &str, value: T) -> Response {

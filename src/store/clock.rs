@@ -14,17 +14,24 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Now, in whole milliseconds (what the wire can carry).
+    /// Now, in whole milliseconds (what the wire can carry), at most [`timestamp::latest`].
     pub fn now(&self) -> DateTime<Utc> {
         timestamp::millis(
-            Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst)),
+            (Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst)))
+                .min(timestamp::latest()),
         )
     }
 
-    /// Moves the clock forward by `by` (never back) and returns the new now.
+    /// Moves the clock forward by `by` (never back, never past [`timestamp::latest`]) and
+    /// returns the new now.
     pub fn advance(&self, by: Duration) -> DateTime<Utc> {
-        self.offset_ms
-            .fetch_add(by.num_milliseconds().max(0), Ordering::SeqCst);
+        let by = by.num_milliseconds().max(0);
+        let _ = self
+            .offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                let room = (timestamp::latest() - Utc::now()).num_milliseconds() - offset;
+                Some(offset.saturating_add(by.min(room.max(0))))
+            });
         self.now()
     }
 }
@@ -42,5 +49,16 @@ mod tests {
         assert!(c.now() >= after);
         let same = c.advance(Duration::seconds(-50));
         assert!(same >= after);
+    }
+
+    #[test]
+    fn the_clock_stops_at_the_end_of_year_9999() {
+        let c = Clock::default();
+        for _ in 0..300 {
+            c.advance(Duration::days(365 * 1000));
+        }
+        let now = c.now();
+        assert!(now <= timestamp::latest());
+        assert!(now > timestamp::latest() - Duration::seconds(1));
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::access_code::AccessCode;
@@ -15,7 +16,7 @@ use crate::domain::access_code::UnmanagedAccessCode;
 use crate::domain::action_attempt::ActionAttempt;
 
 /// A workspace: the unit every credential resolves to.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WorkspaceRecord {
     pub workspace_id: Uuid,
     pub name: String,
@@ -36,7 +37,7 @@ fn epoch() -> DateTime<Utc> {
 }
 
 /// An API key (`seam_…`), good for one workspace.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ApiKey {
     #[serde(default)]
     pub name: String,
@@ -45,7 +46,7 @@ pub struct ApiKey {
 }
 
 /// A client session (`seam_cst…`): one workspace, optionally limited to some connected accounts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ClientSession {
     pub client_session_id: Uuid,
     pub token: String,
@@ -58,14 +59,14 @@ pub struct ClientSession {
 }
 
 /// A personal access token (`seam_at…`), member of some workspaces; picked with `seam-workspace`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PersonalAccessToken {
     pub token: String,
     pub workspace_ids: Vec<Uuid>,
 }
 
 /// A connected account (a provider login), owner of devices.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ConnectedAccount {
     pub connected_account_id: Uuid,
     pub workspace_id: Uuid,
@@ -73,12 +74,16 @@ pub struct ConnectedAccount {
     #[serde(default)]
     pub account_type_display_name: String,
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub user_identifier: Map<String, Value>,
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub custom_metadata: Map<String, Value>,
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<Value>,
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<Value>,
     #[serde(default = "yes")]
     pub automatically_manage_new_devices: bool,
@@ -87,7 +92,7 @@ pub struct ConnectedAccount {
 }
 
 /// The whole state. Every list may be omitted in a fixture.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct Database {
     pub workspaces: Vec<WorkspaceRecord>,
@@ -151,12 +156,23 @@ impl Database {
             if !devices.insert((d.workspace_id, d.device_id)) {
                 return Err(format!("devices: duplicate device_id {}", d.device_id));
             }
+            d.properties
+                .check()
+                .map_err(|e| format!("devices: {}: {e}", d.device_id))?;
         }
         let mut codes = HashSet::new();
+        // The PIN rules read stored PINs digit by digit.
+        let digits = |what: &str, id: Uuid, code: &Option<String>| match code {
+            Some(c) if c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
+                "{what}: {id}: code {c:?} is not a PIN (digits only)"
+            )),
+            _ => Ok(()),
+        };
         for c in &self.access_codes {
             if !devices.contains(&(c.workspace_id, c.device_id)) {
                 return Err(format!("access_codes: unknown device_id {}", c.device_id));
             }
+            digits("access_codes", c.access_code_id, &c.code)?;
             if !codes.insert(c.access_code_id) {
                 return Err(format!(
                     "access_codes: duplicate access_code_id {}",
@@ -165,6 +181,7 @@ impl Database {
             }
         }
         for c in &self.unmanaged_access_codes {
+            digits("unmanaged_access_codes", c.access_code_id, &c.code)?;
             if !devices.contains(&(c.workspace_id, c.device_id)) {
                 return Err(format!(
                     "unmanaged_access_codes: unknown device_id {}",
@@ -185,5 +202,40 @@ impl Database {
             need_ws("events", e.workspace_id)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seed;
+
+    #[test]
+    fn check_refuses_what_the_pin_rules_cannot_read() {
+        let mut db = seed::database();
+        db.devices[0].properties.supported_code_lengths = Some(vec![4, u32::MAX]);
+        assert!(db.check().unwrap_err().contains("supported_code_lengths"));
+
+        let mut db = seed::database();
+        let mut code = crate::domain::access_code::AccessCode::new(
+            crate::domain::access_code::NewCode {
+                access_code_id: Uuid::from_u128(7),
+                device_id: db.devices[0].device_id,
+                workspace_id: db.devices[0].workspace_id,
+                name: None,
+                code: Some("1234".into()),
+                common_code_key: None,
+                window: None,
+                is_external_modification_allowed: false,
+                use_backup_access_code_pool: false,
+                device_supports_backup_pool: false,
+            },
+            seed::seeded_at(),
+        );
+        db.access_codes.push(code.clone());
+        assert!(db.check().is_ok());
+        code.code = Some("aé4".into());
+        db.access_codes[0] = code;
+        assert!(db.check().unwrap_err().contains("not a PIN"));
     }
 }

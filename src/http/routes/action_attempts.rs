@@ -2,12 +2,46 @@
 
 use axum::{extract::State, response::Response};
 use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
+use crate::domain::action_attempt::ActionAttempt;
 use crate::error::Result;
+use crate::http::openapi::{ErrorResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok, ok_fields};
 use crate::store::Caller;
 
-/// `/action_attempts/get`.
+use super::{PAYLOAD_TOO_LARGE, Pagination};
+
+/// `{"action_attempts": […], "pagination": …, "ok": true}`.
+#[derive(ToSchema)]
+pub struct ActionAttemptPageResponse {
+    pub action_attempts: Vec<ActionAttempt>,
+    pub pagination: Pagination,
+    #[schema(inline)]
+    pub ok: OkTrue,
+}
+
+/// The fields `/action_attempts/get` reads.
+#[derive(ToSchema)]
+pub struct GetActionAttemptRequest {
+    pub action_attempt_id: Uuid,
+}
+
+/// One action attempt.
+#[utoipa::path(
+    method(get, post),
+    path = "/action_attempts/get",
+    tag = "action_attempts",
+    request_body = GetActionAttemptRequest,
+    responses(
+        (status = 200, description = "The action attempt.", body = super::access_codes::ActionAttemptResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`action_attempt_not_found`.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,
@@ -21,7 +55,28 @@ pub async fn get(
     Ok(ok("action_attempt", attempt))
 }
 
-/// `/action_attempts/list`: by `action_attempt_ids`.
+/// The fields `/action_attempts/list` reads.
+#[derive(ToSchema)]
+pub struct ListActionAttemptsRequest {
+    /// The attempts to list; unknown ids are left out.
+    pub action_attempt_ids: Vec<String>,
+    /// Accepted; changes nothing here.
+    pub device_id: Option<String>,
+}
+
+/// Action attempts by id, in the order asked (one page: every match).
+#[utoipa::path(
+    method(get, post),
+    path = "/action_attempts/list",
+    tag = "action_attempts",
+    request_body = ListActionAttemptsRequest,
+    responses(
+        (status = 200, description = "The attempts found.", body = ActionAttemptPageResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,

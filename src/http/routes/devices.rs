@@ -2,15 +2,57 @@
 
 use axum::{extract::State, response::Response};
 use serde_json::{Map, json};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::device::Device;
 use crate::error::{Error, Result};
+use crate::http::openapi::{ErrorResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok, ok_fields};
 use crate::store::{Caller, workspace::DeviceFilter};
 
-use super::{page_args, pagination};
+use super::{PAYLOAD_TOO_LARGE, Pagination, page_args, pagination};
 
-/// `/devices/get`: by `device_id` (or `name`, the display name).
+/// `{"device": …, "ok": true}`.
+#[derive(ToSchema)]
+pub struct DeviceResponse {
+    pub device: Device,
+    #[schema(inline)]
+    pub ok: OkTrue,
+}
+
+/// `{"devices": […], "pagination": …, "ok": true}`.
+#[derive(ToSchema)]
+pub struct DevicePageResponse {
+    pub devices: Vec<Device>,
+    pub pagination: Pagination,
+    #[schema(inline)]
+    pub ok: OkTrue,
+}
+
+/// The fields `/devices/get` reads: `device_id` or `name`.
+#[derive(ToSchema)]
+pub struct GetDeviceRequest {
+    #[schema(example = "5ea10003-0000-4000-8000-000000000001")]
+    pub device_id: Option<Uuid>,
+    /// The display name (or `properties.name`), when `device_id` is absent.
+    pub name: Option<String>,
+}
+
+/// One device, by `device_id` or by name.
+#[utoipa::path(
+    method(get, post),
+    path = "/devices/get",
+    tag = "devices",
+    request_body = GetDeviceRequest,
+    responses(
+        (status = 200, description = "The device.", body = DeviceResponse),
+        (status = 400, description = bad_request!("Also when neither `device_id` nor `name` is given."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a device outside the client session's connected accounts."), body = ErrorResponse),
+        (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,
@@ -50,8 +92,40 @@ fn uuids(input: &mut Input, key: &str, values: Option<Vec<String>>) -> Option<Ve
     Some(out)
 }
 
-/// `/devices/list`: filters `device_ids`, `device_type(s)`, `connected_account_id(s)`,
-/// `manufacturer`, paginated with `limit` and `page_cursor`.
+/// The fields `/devices/list` reads: filters (all must match) and the page.
+#[derive(ToSchema)]
+pub struct ListDevicesRequest {
+    /// Only these devices (an empty list matches none).
+    pub device_ids: Option<Vec<String>>,
+    /// Only devices of these types.
+    pub device_types: Option<Vec<String>>,
+    /// Only devices of this type (joins `device_types`).
+    pub device_type: Option<String>,
+    /// Only devices of these connected accounts.
+    pub connected_account_ids: Option<Vec<Uuid>>,
+    /// Only devices of this connected account (joins `connected_account_ids`).
+    pub connected_account_id: Option<Uuid>,
+    /// Only devices whose `properties.manufacturer` is this.
+    pub manufacturer: Option<String>,
+    #[schema(schema_with = super::limit_schema)]
+    pub limit: Option<u64>,
+    /// `next_page_cursor` of the previous page.
+    pub page_cursor: Option<String>,
+}
+
+/// The devices the caller can see, in creation order, a page at a time.
+#[utoipa::path(
+    method(get, post),
+    path = "/devices/list",
+    tag = "devices",
+    request_body = ListDevicesRequest,
+    responses(
+        (status = 200, description = "A page of devices.", body = DevicePageResponse),
+        (status = 400, description = bad_request!("Also when `page_cursor` is not one this server made."), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,

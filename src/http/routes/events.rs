@@ -1,13 +1,36 @@
 //! `/events/list` and `/events/get`: what happened to access codes, oldest first.
 
 use axum::{extract::State, response::Response};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
+use crate::domain::event::Event;
 use crate::error::{Error, Result};
+use crate::http::openapi::{ErrorResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok_fields};
 use crate::store::{Caller, workspace::EventFilter};
 
-use super::MAX_PAGE;
+use super::{MAX_PAGE, PAYLOAD_TOO_LARGE};
+
+/// `{"event": …, "message": "", "ok": true}`.
+#[derive(ToSchema)]
+pub struct EventResponse {
+    pub event: Event,
+    /// Always empty.
+    pub message: String,
+    #[schema(inline)]
+    pub ok: OkTrue,
+}
+
+/// `{"events": […], "ok": true}`.
+#[derive(ToSchema)]
+pub struct EventsResponse {
+    pub events: Vec<Event>,
+    #[schema(inline)]
+    pub ok: OkTrue,
+}
 
 /// Merges a singular filter into its plural list.
 fn one_or_many(input: &mut Input, one: &str, many: &str) -> Option<Vec<String>> {
@@ -18,8 +41,40 @@ fn one_or_many(input: &mut Input, one: &str, many: &str) -> Option<Vec<String>> 
     list
 }
 
-/// `/events/list`: filters `access_code_id(s)`, `device_id(s)`, `event_type(s)`, `since`,
-/// `between`, and `limit`.
+/// The fields `/events/list` reads: filters (all must match) and `limit`.
+#[derive(ToSchema)]
+pub struct ListEventsRequest {
+    /// Only events of this access code (joins `access_code_ids`).
+    pub access_code_id: Option<String>,
+    pub access_code_ids: Option<Vec<String>>,
+    /// Only events of this device (joins `device_ids`).
+    pub device_id: Option<String>,
+    pub device_ids: Option<Vec<String>>,
+    /// Only events of this type (joins `event_types`).
+    pub event_type: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    /// Only events that occurred at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only events that occurred in this window: `[from, until]`.
+    #[schema(min_items = 2, max_items = 2)]
+    pub between: Option<Vec<DateTime<Utc>>>,
+    #[schema(schema_with = super::limit_schema)]
+    pub limit: Option<u64>,
+}
+
+/// The workspace's events, oldest first.
+#[utoipa::path(
+    method(get, post),
+    path = "/events/list",
+    tag = "events",
+    request_body = ListEventsRequest,
+    responses(
+        (status = 200, description = "The matching events.", body = EventsResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,
@@ -67,7 +122,30 @@ pub async fn list(
     Ok(ok_fields(m))
 }
 
-/// `/events/get`: by `event_id`, or the latest of a `device_id` and/or `event_type`.
+/// The fields `/events/get` reads: `event_id`, or `device_id` and/or `event_type`.
+#[derive(ToSchema)]
+pub struct GetEventRequest {
+    pub event_id: Option<Uuid>,
+    /// The latest event of this device, when `event_id` is absent.
+    pub device_id: Option<String>,
+    /// The latest event of this type, when `event_id` is absent.
+    pub event_type: Option<String>,
+}
+
+/// One event: by `event_id`, or the latest of a `device_id` and/or `event_type`.
+#[utoipa::path(
+    method(get, post),
+    path = "/events/get",
+    tag = "events",
+    request_body = GetEventRequest,
+    responses(
+        (status = 200, description = "The event.", body = EventResponse),
+        (status = 400, description = bad_request!("Also when none of `event_id`, `device_id`, `event_type` is given."), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`event_not_found`.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,

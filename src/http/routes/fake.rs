@@ -2,9 +2,18 @@
 //! database, devices with any lengths and constraints, the server clock, and reset. None of
 //! these need a credential.
 
+use std::borrow::Cow;
+
 use axum::{extract::State, response::Response};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{
+        Ref, RefOr,
+        schema::{AllOfBuilder, ObjectBuilder, Schema, Type},
+    },
+};
 use uuid::Uuid;
 
 use crate::domain::device::{
@@ -12,10 +21,94 @@ use crate::domain::device::{
 };
 use crate::domain::timestamp;
 use crate::error::{Error, Issue, Result};
+use crate::http::openapi::{ErrorResponse, OkResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok, ok_empty, ok_fields};
 use crate::store::{records::Database, seed};
 
-/// `/health`.
+use super::PAYLOAD_TOO_LARGE;
+
+/// `{"service": "seam-mock", "version": …, "now": …, "ok": true}`.
+#[derive(ToSchema)]
+pub struct HealthResponse {
+    #[schema(example = "seam-mock")]
+    pub service: String,
+    /// The server's version.
+    pub version: String,
+    /// The server clock (moved by `/_fake/advance_time`).
+    pub now: DateTime<Utc>,
+    #[schema(inline)]
+    pub ok: OkTrue,
+}
+
+/// `{"<seed name>": "<id or token>", …, "ok": true}`.
+pub struct SeedResponse;
+
+impl PartialSchema for SeedResponse {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .description(Some(
+                "Every well-known seed name (`seed_workspace_1`, `seam_apikey1_token`, \
+                 `august_device_1`, ...) with its id or token.",
+            ))
+            .property("ok", OkTrue::schema())
+            .required("ok")
+            .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .into()
+    }
+}
+
+impl ToSchema for SeedResponse {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("SeedResponse")
+    }
+}
+
+/// The whole database and `"ok": true`.
+pub struct DatabaseResponse;
+
+impl PartialSchema for DatabaseResponse {
+    fn schema() -> RefOr<Schema> {
+        AllOfBuilder::new()
+            .item(Ref::from_schema_name(Database::name()))
+            .item(
+                ObjectBuilder::new()
+                    .property("ok", OkTrue::schema())
+                    .required("ok"),
+            )
+            .into()
+    }
+}
+
+impl ToSchema for DatabaseResponse {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("DatabaseResponse")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((Database::name().into(), Database::schema()));
+        Database::schemas(schemas);
+    }
+}
+
+/// `{"device": …, "ok": true}` (the same shape as `/devices/get`).
+type DeviceResponse = super::devices::DeviceResponse;
+
+/// `{"now": …, "ok": true}`.
+#[derive(ToSchema)]
+pub struct ClockResponse {
+    /// The server clock after the move.
+    pub now: DateTime<Utc>,
+    #[schema(inline)]
+    pub ok: OkTrue,
+}
+
+/// Liveness, with the server clock.
+#[utoipa::path(
+    method(get, post),
+    path = "/health",
+    tag = "meta",
+    responses((status = 200, description = "The server is up.", body = HealthResponse))
+)]
 pub async fn health(State(app): State<AppState>) -> Response {
     let mut m = Map::new();
     m.insert("service".into(), json!("seam-mock"));
@@ -24,12 +117,24 @@ pub async fn health(State(app): State<AppState>) -> Response {
     ok_fields(m)
 }
 
-/// `/_fake/default_seed`: well-known names to ids and tokens.
+/// The seed's well-known names, with their ids and tokens.
+#[utoipa::path(
+    method(get, post),
+    path = "/_fake/default_seed",
+    tag = "fake",
+    responses((status = 200, description = "Name to id or token.", body = SeedResponse))
+)]
 pub async fn default_seed() -> Response {
     ok_fields(seed::names())
 }
 
-/// `GET /_fake/database`: the whole state.
+/// The whole state, in the shape `PUT /_fake/database` and `--seed-file` take.
+#[utoipa::path(
+    get,
+    path = "/_fake/database",
+    tag = "fake",
+    responses((status = 200, description = "Every record of every workspace.", body = DatabaseResponse))
+)]
 pub async fn get_database(State(app): State<AppState>) -> Result<Response> {
     match serde_json::to_value(app.store.dump()) {
         Ok(Value::Object(m)) => Ok(ok_fields(m)),
@@ -39,7 +144,21 @@ pub async fn get_database(State(app): State<AppState>) -> Result<Response> {
     }
 }
 
-/// `PUT /_fake/database`: replaces the whole state with a consistent database.
+/// Replaces the whole state (what `GET /_fake/database` returned, or a fixture).
+///
+/// Lists and fields with defaults may be left out; every record must point at records that
+/// exist. `/_fake/reset` still returns to the state the server started with.
+#[utoipa::path(
+    method(put, post),
+    path = "/_fake/database",
+    tag = "fake",
+    request_body = Database,
+    responses(
+        (status = 200, description = "Replaced.", body = OkResponse),
+        (status = 400, description = bad_input!("`invalid_input` also when the document is not a database or is inconsistent (a record pointing at one that does not exist, a duplicate id)."), body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn put_database(State(app): State<AppState>, input: Input) -> Result<Response> {
     let mut value = input.into_value();
     if let Some(m) = value.as_object_mut() {
@@ -63,12 +182,15 @@ fn merge_properties(
     if let Some(o) = v.as_object_mut() {
         o.extend(patch);
     }
-    serde_json::from_value(v).map_err(|e| {
+    let invalid = |e: String| {
         Error::InvalidInput(vec![Issue::new(
             vec!["properties".into()],
             format!("Invalid properties: {e}"),
         )])
-    })
+    };
+    let merged: DeviceProperties = serde_json::from_value(v).map_err(|e| invalid(e.to_string()))?;
+    merged.check().map_err(invalid)?;
+    Ok(merged)
 }
 
 fn uuid_field(input: &mut Input, key: &str, value: Option<String>) -> Option<Uuid> {
@@ -87,8 +209,43 @@ const GENERIC_LOCK: DeviceTemplate = DeviceTemplate {
     constraints: &[],
 };
 
-/// `POST /_fake/devices`: adds a device to a workspace. Properties not given come from the
-/// device type's defaults.
+/// The fields `POST /_fake/devices` reads.
+#[derive(ToSchema)]
+#[schema(example = json!({"workspace_id": "5ea10001-0000-4000-8000-000000000001", "device_type": "nuki_lock", "display_name": "Garden Gate"}))]
+pub struct AddDeviceRequest {
+    #[schema(example = "5ea10001-0000-4000-8000-000000000001")]
+    pub workspace_id: Uuid,
+    /// E.g. `august_lock`, `nuki_lock`; an unknown type is a generic lock.
+    #[schema(example = "nuki_lock")]
+    pub device_type: String,
+    pub display_name: Option<String>,
+    /// The owner; default: the workspace's first connected account.
+    pub connected_account_id: Option<Uuid>,
+    /// Default: the device type's (locks: `access_code`, `lock`).
+    pub capabilities_supported: Option<Vec<String>>,
+    /// Merged over the device type's defaults (`supported_code_lengths`, `code_constraints`,
+    /// `online`, ...).
+    #[schema(value_type = Option<Object>)]
+    pub properties: Option<Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub custom_metadata: Option<Map<String, Value>>,
+}
+
+/// Adds a device to a workspace: any type, lengths and constraints.
+///
+/// Properties not given come from the device type's defaults.
+#[utoipa::path(
+    post,
+    path = "/_fake/devices",
+    tag = "fake",
+    request_body = AddDeviceRequest,
+    responses(
+        (status = 200, description = "The new device.", body = DeviceResponse),
+        (status = 400, description = bad_input!("`invalid_input` also for an unknown `connected_account_id`, a workspace with no connected account, or `properties` that do not fit a device."), body = ErrorResponse),
+        (status = 404, description = "`workspace_not_found` (`data.workspace_id`).", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn add_device(State(app): State<AppState>, mut input: Input) -> Result<Response> {
     let ws_raw = input.req_string("workspace_id");
     let workspace_id = uuid_field(
@@ -163,8 +320,38 @@ pub async fn add_device(State(app): State<AppState>, mut input: Input) -> Result
     Ok(ok("device", device))
 }
 
-/// `POST /_fake/update_device`: changes a device's properties (e.g. takes it offline), name,
+/// The fields `POST /_fake/update_device` reads.
+#[derive(ToSchema)]
+#[schema(example = json!({"device_id": "5ea10003-0000-4000-8000-00000000000c", "properties": {"online": false}}))]
+pub struct UpdateDeviceRequest {
+    #[schema(example = "5ea10003-0000-4000-8000-00000000000c")]
+    pub device_id: Uuid,
+    /// Merged over the current properties (e.g. `{"online": false}`).
+    #[schema(value_type = Option<Object>)]
+    pub properties: Option<Map<String, Value>>,
+    pub display_name: Option<String>,
+    pub capabilities_supported: Option<Vec<String>>,
+    /// Replaces the current metadata.
+    #[schema(value_type = Option<Object>)]
+    pub custom_metadata: Option<Map<String, Value>>,
+}
+
+/// Changes a device in any workspace: properties (e.g. takes it offline), name,
 /// capabilities or metadata.
+///
+/// A lock coming back online has its waiting codes programmed at once.
+#[utoipa::path(
+    post,
+    path = "/_fake/update_device",
+    tag = "fake",
+    request_body = UpdateDeviceRequest,
+    responses(
+        (status = 200, description = "The device as it is now.", body = DeviceResponse),
+        (status = 400, description = bad_input!("`invalid_input` also for `properties` that do not fit a device."), body = ErrorResponse),
+        (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn update_device(State(app): State<AppState>, mut input: Input) -> Result<Response> {
     let device_id = input.req_string("device_id");
     let properties = input.opt_object("properties");
@@ -196,7 +383,26 @@ pub async fn update_device(State(app): State<AppState>, mut input: Input) -> Res
     Ok(ok("device", device))
 }
 
-/// `POST /_fake/advance_time {seconds}`: moves the server clock forward; `{seconds: 0}` reads it.
+/// The fields `POST /_fake/advance_time` reads.
+#[derive(ToSchema)]
+pub struct AdvanceTimeRequest {
+    /// How far to move the clock; 0 just reads it. The clock stops at the end of year 9999.
+    #[schema(minimum = 0)]
+    pub seconds: f64,
+}
+
+/// Moves the server clock forward; every code transition it passes happens.
+#[utoipa::path(
+    post,
+    path = "/_fake/advance_time",
+    tag = "fake",
+    request_body = AdvanceTimeRequest,
+    responses(
+        (status = 200, description = "The new time.", body = ClockResponse),
+        (status = 400, description = bad_input!("`invalid_input` also when `seconds` would take the clock past 9999-12-31T23:59:59.999Z."), body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
 pub async fn advance_time(State(app): State<AppState>, mut input: Input) -> Result<Response> {
     let seconds = input.opt_number("seconds");
     if seconds.is_none() && !input.has_issues() {
@@ -205,13 +411,26 @@ pub async fn advance_time(State(app): State<AppState>, mut input: Input) -> Resu
     if seconds.is_some_and(|s| s < 0.0) {
         input.issue("seconds", "Number must be greater than or equal to 0");
     }
-    input.finish()?;
     let ms = (seconds.unwrap_or(0.0) * 1000.0).min(1e15) as i64;
+    let room = (timestamp::latest() - app.store.now()).num_milliseconds();
+    if ms > room {
+        input.issue(
+            "seconds",
+            format!("Number must be less than or equal to {}", room / 1000),
+        );
+    }
+    input.finish()?;
     let now = app.store.advance(Duration::milliseconds(ms));
     Ok(ok("now", timestamp::format(&now)))
 }
 
-/// `POST /_fake/reset`: back to the state the server started with.
+/// Back to the state the server started with (the clock keeps its time).
+#[utoipa::path(
+    post,
+    path = "/_fake/reset",
+    tag = "fake",
+    responses((status = 200, description = "Reset.", body = OkResponse))
+)]
 pub async fn reset(State(app): State<AppState>) -> Response {
     app.store.reset();
     ok_empty()

@@ -1,5 +1,48 @@
 //! Every route the server answers, one module per resource, and the pagination both list
-//! endpoints share.
+//! endpoints share. The router is built from a recorded route table ([`RouteTable`]), which
+//! the OpenAPI document is checked against.
+
+/// The 400 description of a Seam route: the input problems every route can meet, then `$extra`.
+macro_rules! bad_request {
+    ($extra:literal) => {
+        concat!(
+            "`invalid_input`: a field is missing, null where it may not be, or of the wrong type \
+             (see `validation_errors`), or the body is malformed or not a JSON object; \
+             `invalid_content_type`: a non-empty body that is not JSON; \
+             `invalid_client_session_token`: a client-session header that is not a `seam_cst` token. ",
+            $extra
+        )
+    };
+}
+
+/// The 400 description of an open route that reads input, then `$extra`.
+macro_rules! bad_input {
+    ($extra:literal) => {
+        concat!(
+            "`invalid_input`: a field is missing, null where it may not be, or of the wrong type \
+             (see `validation_errors`), or the body is malformed or not a JSON object; \
+             `invalid_content_type`: a non-empty body that is not JSON. ",
+            $extra
+        )
+    };
+}
+
+/// The 401 description of a Seam route, then `$extra`.
+macro_rules! unauthorized {
+    ($extra:literal) => {
+        concat!(
+            "`unauthorized`: no credential, a malformed or unknown one, or a personal access \
+             token without a `seam-workspace` it belongs to; `client_session_not_found`: an \
+             unknown client session token",
+            $extra,
+            "."
+        )
+    };
+}
+
+/// The 413 description of every route that reads a body.
+const PAYLOAD_TOO_LARGE: &str =
+    "`payload_too_large`: the body is over the server's limit (`--max-body-bytes`).";
 
 pub mod access_codes;
 pub mod action_attempts;
@@ -7,101 +50,206 @@ pub mod devices;
 pub mod events;
 pub mod fake;
 
-use axum::{Router, routing::MethodFilter};
+use axum::{
+    Router,
+    handler::Handler,
+    http::{Method, Uri},
+    routing::{MethodFilter, MethodRouter},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
-use super::{AppState, input::Input, verbs};
+use super::{AppState, input::Input};
 use crate::store::workspace::Page;
 
-const GET: MethodFilter = MethodFilter::GET;
-const POST: MethodFilter = MethodFilter::POST;
-const PUT: MethodFilter = MethodFilter::PUT;
-const PATCH: MethodFilter = MethodFilter::PATCH;
-const DELETE: MethodFilter = MethodFilter::DELETE;
+/// The verbs one path answers and the handlers behind them.
+pub struct Verbs {
+    methods: Vec<Method>,
+    router: MethodRouter<AppState>,
+}
+
+/// `methods` on a path, all answered by `handler`.
+pub fn on<H, T>(methods: &[Method], handler: H) -> Verbs
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    Verbs {
+        methods: Vec::new(),
+        router: MethodRouter::new(),
+    }
+    .and(methods, handler)
+}
+
+impl Verbs {
+    /// Adds `methods`, answered by `handler`.
+    pub fn and<H, T>(mut self, methods: &[Method], handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let routable: Vec<(Method, MethodFilter)> = methods
+            .iter()
+            .filter_map(|m| Some((m.clone(), MethodFilter::try_from(m.clone()).ok()?)))
+            .collect();
+        if let Some(filter) = routable.iter().map(|(_, f)| *f).reduce(MethodFilter::or) {
+            self.router = self.router.on(filter, handler);
+            self.methods.extend(routable.into_iter().map(|(m, _)| m));
+        }
+        self
+    }
+}
+
+/// A router that records every path and verb it is given: the route table the OpenAPI
+/// document is checked against, and the `Allow` header of each path's 405.
+#[derive(Default)]
+pub struct RouteTable {
+    router: Router<AppState>,
+    routes: Vec<(String, Vec<Method>)>,
+}
+
+impl RouteTable {
+    /// Adds `path` answering `verbs`; any other verb gets a JSON 405 with an `Allow` header.
+    pub fn route(mut self, path: &str, verbs: Verbs) -> Self {
+        let allow = verbs
+            .methods
+            .iter()
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let fallback = move |method: Method, uri: Uri| {
+            let allow = allow.clone();
+            async move { super::error::method_not_allowed(&method, uri.path(), &allow) }
+        };
+        self.router = self.router.route(path, verbs.router.fallback(fallback));
+        self.routes.push((path.to_string(), verbs.methods));
+        self
+    }
+
+    /// The paths and verbs added so far, in order.
+    pub fn routes(&self) -> &[(String, Vec<Method>)] {
+        &self.routes
+    }
+
+    /// The router.
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const PUT: Method = Method::PUT;
+const PATCH: Method = Method::PATCH;
+const DELETE: Method = Method::DELETE;
 
 /// Seam's routes: every one needs a credential.
-pub fn seam_routes() -> Router<AppState> {
-    Router::new()
-        .route("/devices/get", verbs(GET.or(POST), devices::get))
-        .route("/devices/list", verbs(GET.or(POST), devices::list))
+pub fn seam_table() -> RouteTable {
+    RouteTable::default()
+        .route("/devices/get", on(&[GET, POST], devices::get))
+        .route("/devices/list", on(&[GET, POST], devices::list))
         .route(
             "/access_codes/create_multiple",
-            verbs(POST.or(PUT), access_codes::create_multiple),
+            on(&[POST, PUT], access_codes::create_multiple),
         )
-        .route("/access_codes/get", verbs(GET.or(POST), access_codes::get))
-        .route(
-            "/access_codes/list",
-            verbs(GET.or(POST), access_codes::list),
-        )
+        .route("/access_codes/get", on(&[GET, POST], access_codes::get))
+        .route("/access_codes/list", on(&[GET, POST], access_codes::list))
         .route(
             "/access_codes/simulate/create_unmanaged_access_code",
-            verbs(POST, access_codes::create_unmanaged),
+            on(&[POST], access_codes::create_unmanaged),
         )
         .route(
             "/access_codes/unmanaged/list",
-            verbs(GET.or(POST), access_codes::unmanaged_list),
+            on(&[GET, POST], access_codes::unmanaged_list),
         )
-        .route("/access_codes/create", verbs(POST, access_codes::create))
+        .route("/access_codes/create", on(&[POST], access_codes::create))
         .route(
             "/access_codes/update",
-            verbs(POST.or(PUT).or(PATCH), access_codes::update),
+            on(&[POST, PUT, PATCH], access_codes::update),
         )
         .route(
             "/access_codes/update_multiple",
-            verbs(POST.or(PATCH), access_codes::update_multiple),
+            on(&[POST, PATCH], access_codes::update_multiple),
         )
         .route(
             "/access_codes/delete",
-            verbs(POST.or(DELETE), access_codes::delete),
+            on(&[POST, DELETE], access_codes::delete),
         )
         .route(
             "/access_codes/generate_code",
-            verbs(GET.or(POST), access_codes::generate_code),
+            on(&[GET, POST], access_codes::generate_code),
         )
         .route(
             "/access_codes/unmanaged/get",
-            verbs(GET.or(POST), access_codes::unmanaged_get),
+            on(&[GET, POST], access_codes::unmanaged_get),
         )
         .route(
             "/access_codes/unmanaged/convert_to_managed",
-            verbs(POST.or(PATCH), access_codes::convert_to_managed),
+            on(&[POST, PATCH], access_codes::convert_to_managed),
         )
         .route(
             "/access_codes/unmanaged/delete",
-            verbs(POST.or(DELETE), access_codes::unmanaged_delete),
+            on(&[POST, DELETE], access_codes::unmanaged_delete),
         )
         .route(
             "/action_attempts/get",
-            verbs(GET.or(POST), action_attempts::get),
+            on(&[GET, POST], action_attempts::get),
         )
         .route(
             "/action_attempts/list",
-            verbs(GET.or(POST), action_attempts::list),
+            on(&[GET, POST], action_attempts::list),
         )
-        .route("/events/get", verbs(GET.or(POST), events::get))
-        .route("/events/list", verbs(GET.or(POST), events::list))
+        .route("/events/get", on(&[GET, POST], events::get))
+        .route("/events/list", on(&[GET, POST], events::list))
 }
 
-/// Health and the fake control surface: no credential needed, any `Authorization` ignored.
-pub fn open_routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", verbs(GET.or(POST), fake::health))
-        .route(
-            "/_fake/default_seed",
-            verbs(GET.or(POST), fake::default_seed),
-        )
+/// Health, the OpenAPI document and the fake control surface: no credential needed, any
+/// `Authorization` ignored.
+pub fn open_table() -> RouteTable {
+    RouteTable::default()
+        .route("/health", on(&[GET, POST], fake::health))
+        .route("/openapi.json", on(&[GET], super::openapi::serve))
+        .route("/_fake/default_seed", on(&[GET, POST], fake::default_seed))
         .route(
             "/_fake/database",
-            axum::routing::MethodRouter::new()
-                .on(GET, fake::get_database)
-                .on(PUT.or(POST), fake::put_database)
-                .fallback(super::error::method_not_allowed),
+            on(&[GET], fake::get_database).and(&[PUT, POST], fake::put_database),
         )
-        .route("/_fake/devices", verbs(POST, fake::add_device))
-        .route("/_fake/update_device", verbs(POST, fake::update_device))
-        .route("/_fake/advance_time", verbs(POST, fake::advance_time))
-        .route("/_fake/reset", verbs(POST, fake::reset))
+        .route("/_fake/devices", on(&[POST], fake::add_device))
+        .route("/_fake/update_device", on(&[POST], fake::update_device))
+        .route("/_fake/advance_time", on(&[POST], fake::advance_time))
+        .route("/_fake/reset", on(&[POST], fake::reset))
+}
+
+/// Seam's routes as a router (authentication is layered on by [`super::app`]).
+pub fn seam_routes() -> Router<AppState> {
+    seam_table().into_router()
+}
+
+/// The open routes as a router.
+pub fn open_routes() -> Router<AppState> {
+    open_table().into_router()
+}
+
+/// Every route the server answers, as (path, verbs): Seam's routes, then the open ones.
+/// `HEAD` (answered wherever `GET` is) and `OPTIONS` (CORS preflight, answered everywhere)
+/// are implicit and not listed.
+pub fn route_table() -> Vec<(String, Vec<Method>)> {
+    let mut all = seam_table().routes().to_vec();
+    all.extend_from_slice(open_table().routes());
+    all
+}
+
+/// The schema of `limit`: a whole number from 1 (larger ones read as [`MAX_PAGE`]).
+pub fn limit_schema() -> utoipa::openapi::schema::ObjectBuilder {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .minimum(Some(1))
+        .description(Some(
+            "How many to return at most (default 500; more than 1000 reads as 1000).",
+        ))
 }
 
 /// Largest page a list returns.
@@ -142,6 +290,19 @@ fn decode_cursor(c: &str) -> Option<usize> {
         .ok()
 }
 
+/// Seam's `pagination` object: all three keys always present.
+#[derive(Serialize, ToSchema)]
+pub struct Pagination {
+    /// Whether another page follows.
+    pub has_next_page: bool,
+    /// Send it as `page_cursor` for the next page; `null` on the last page.
+    #[schema(required = true)]
+    pub next_page_cursor: Option<String>,
+    /// This request again with the next cursor; `null` on the last page.
+    #[schema(required = true, format = "uri")]
+    pub next_page_url: Option<String>,
+}
+
 /// Seam's `pagination` object for a page; `next_page_url` repeats the request with the next
 /// cursor.
 pub fn pagination<T>(page: &Page<T>, input: &Input) -> Value {
@@ -159,10 +320,10 @@ pub fn pagination<T>(page: &Page<T>, input: &Input) -> Value {
         let host = input.host.as_deref().unwrap_or("localhost");
         format!("http://{host}{}?{}", input.path, q.finish())
     });
-    json!({
-        "has_next_page": cursor.is_some(),
-        "next_page_cursor": cursor,
-        "next_page_url": url,
+    json!(Pagination {
+        has_next_page: cursor.is_some(),
+        next_page_cursor: cursor,
+        next_page_url: url,
     })
 }
 
