@@ -67,17 +67,24 @@ pub struct DeviceFilter {
     pub manufacturer: Option<String>,
 }
 
+/// What every new code takes besides its lock and PIN, the same for `create` and
+/// `create_multiple`.
+#[derive(Clone, Debug, Default)]
+pub struct CodeSettings {
+    pub name: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub is_external_modification_allowed: bool,
+    pub use_backup_access_code_pool: bool,
+}
+
 /// A parsed `/access_codes/create_multiple` request.
 #[derive(Clone, Debug, Default)]
 pub struct CreateMultiple {
     /// Non-empty and distinct (checked at the edge); ids as given.
     pub device_ids: Vec<String>,
     pub plan: create_multiple::Request,
-    pub name: Option<String>,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub is_external_modification_allowed: bool,
-    pub use_backup_access_code_pool: bool,
+    pub settings: CodeSettings,
 }
 
 /// A parsed `/access_codes/create` request.
@@ -87,11 +94,7 @@ pub struct CreateOne {
     pub code: Option<Pin>,
     pub common_code_key: Option<String>,
     pub preferred_code_length: Option<f64>,
-    pub name: Option<String>,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub is_external_modification_allowed: bool,
-    pub use_backup_access_code_pool: bool,
+    pub settings: CodeSettings,
 }
 
 /// A parsed `/access_codes/update` request; `None` leaves a field as it is.
@@ -506,9 +509,31 @@ impl Workspace {
         c
     }
 
-    /// Creates a new managed code from a decided PIN and records its `access_code.created`.
-    fn create_code(&mut self, mut n: NewCode) -> AccessCode {
-        n.access_code_id = self.new_id();
+    /// Creates a new managed code from a decided PIN (`None`: the provider will assign one)
+    /// and records its `access_code.created`.
+    fn create_code(
+        &mut self,
+        device_id: Uuid,
+        code: Option<String>,
+        common_code_key: Option<String>,
+        window: Option<Window>,
+        settings: &CodeSettings,
+    ) -> AccessCode {
+        let n = NewCode {
+            access_code_id: self.new_id(),
+            device_id,
+            workspace_id: self.record.workspace_id,
+            name: settings.name.clone(),
+            code,
+            common_code_key,
+            window,
+            is_external_modification_allowed: settings.is_external_modification_allowed,
+            use_backup_access_code_pool: settings.use_backup_access_code_pool,
+            device_supports_backup_pool: self.devices[&device_id]
+                .properties
+                .supports_backup_access_code_pool
+                .unwrap_or(false),
+        };
         let now = self.now;
         let online = self
             .devices
@@ -542,6 +567,17 @@ impl Workspace {
         }
     }
 
+    /// The window of new codes, and the rule that a backup pool needs one.
+    fn settings_window(&self, s: &CodeSettings) -> Result<Option<Window>> {
+        let window = self.window(s.starts_at, s.ends_at)?;
+        if s.use_backup_access_code_pool && window.is_none() {
+            return Err(Error::InvalidRequest(
+                "use_backup_access_code_pool can only be used with time-bound codes (starts_at and ends_at)".into(),
+            ));
+        }
+        Ok(window)
+    }
+
     /// `/access_codes/create_multiple`: plans every lock's PIN and key and commits all codes,
     /// or fails with nothing written.
     pub fn create_multiple(
@@ -549,12 +585,7 @@ impl Workspace {
         req: CreateMultiple,
         scope: &Scope,
     ) -> Result<Vec<AccessCode>> {
-        let window = self.window(req.starts_at, req.ends_at)?;
-        if req.use_backup_access_code_pool && window.is_none() {
-            return Err(Error::InvalidRequest(
-                "use_backup_access_code_pool can only be used with time-bound codes (starts_at and ends_at)".into(),
-            ));
-        }
+        let window = self.settings_window(&req.settings)?;
         let mut devices = Vec::with_capacity(req.device_ids.len());
         for id in &req.device_ids {
             let device_id = self.lock(id, scope)?.device_id;
@@ -585,22 +616,13 @@ impl Workspace {
 
         let mut out = Vec::with_capacity(planned.len());
         for p in planned {
-            let supports_pool = self.devices[&p.device_id]
-                .properties
-                .supports_backup_access_code_pool
-                .unwrap_or(false);
-            out.push(self.create_code(NewCode {
-                access_code_id: Uuid::nil(),
-                device_id: p.device_id,
-                workspace_id: self.record.workspace_id,
-                name: req.name.clone(),
-                code: p.code,
-                common_code_key: p.common_code_key,
+            out.push(self.create_code(
+                p.device_id,
+                p.code,
+                p.common_code_key,
                 window,
-                is_external_modification_allowed: req.is_external_modification_allowed,
-                use_backup_access_code_pool: req.use_backup_access_code_pool,
-                device_supports_backup_pool: supports_pool,
-            }));
+                &req.settings,
+            ));
         }
         Ok(out)
     }
@@ -766,12 +788,7 @@ impl Workspace {
         req: CreateOne,
         scope: &Scope,
     ) -> Result<(AccessCode, ActionAttempt)> {
-        let window = self.window(req.starts_at, req.ends_at)?;
-        if req.use_backup_access_code_pool && window.is_none() {
-            return Err(Error::InvalidRequest(
-                "use_backup_access_code_pool can only be used with time-bound codes (starts_at and ends_at)".into(),
-            ));
-        }
+        let window = self.settings_window(&req.settings)?;
         let device_id = self.lock(&req.device_id, scope)?.device_id;
         let group_pin = match &req.common_code_key {
             Some(key) => {
@@ -805,22 +822,7 @@ impl Workspace {
             }
             None => self.generate_pin(device_id, req.preferred_code_length)?,
         };
-        let supports_pool = self.devices[&device_id]
-            .properties
-            .supports_backup_access_code_pool
-            .unwrap_or(false);
-        let code = self.create_code(NewCode {
-            access_code_id: Uuid::nil(),
-            device_id,
-            workspace_id: self.record.workspace_id,
-            name: req.name,
-            code: pin,
-            common_code_key: req.common_code_key,
-            window,
-            is_external_modification_allowed: req.is_external_modification_allowed,
-            use_backup_access_code_pool: req.use_backup_access_code_pool,
-            device_supports_backup_pool: supports_pool,
-        });
+        let code = self.create_code(device_id, pin, req.common_code_key, window, &req.settings);
         let attempt = self.record_attempt(
             "CREATE_ACCESS_CODE",
             serde_json::json!({ "access_code": code }),
@@ -1396,8 +1398,11 @@ mod tests {
     fn update_type_ongoing_clears_the_window_and_bad_windows_are_refused() {
         let mut w = ws();
         let req = CreateOne {
-            starts_at: Some(t0() + Duration::hours(1)),
-            ends_at: Some(t0() + Duration::hours(2)),
+            settings: CodeSettings {
+                starts_at: Some(t0() + Duration::hours(1)),
+                ends_at: Some(t0() + Duration::hours(2)),
+                ..CodeSettings::default()
+            },
             ..one(AUGUST_1)
         };
         let (c, _) = w.create_one(req, &all()).unwrap();
@@ -1431,8 +1436,11 @@ mod tests {
         let mut w = ws();
         let req = CreateMultiple {
             device_ids: vec![dev(AUGUST_1), dev(NUKI)],
-            starts_at: Some(t0() + Duration::hours(1)),
-            ends_at: Some(t0() + Duration::hours(3)),
+            settings: CodeSettings {
+                starts_at: Some(t0() + Duration::hours(1)),
+                ends_at: Some(t0() + Duration::hours(3)),
+                ..CodeSettings::default()
+            },
             ..CreateMultiple::default()
         };
         let codes = w.create_multiple(req, &all()).unwrap();
@@ -1529,8 +1537,11 @@ mod tests {
         d.properties.online = false;
         w.replace_device(d);
         let req = CreateOne {
-            starts_at: Some(t0() + Duration::hours(1)),
-            ends_at: Some(t0() + Duration::hours(2)),
+            settings: CodeSettings {
+                starts_at: Some(t0() + Duration::hours(1)),
+                ends_at: Some(t0() + Duration::hours(2)),
+                ..CodeSettings::default()
+            },
             ..one(AUGUST_1)
         };
         let (c, _) = w.create_one(req, &all()).unwrap();

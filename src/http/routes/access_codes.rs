@@ -20,7 +20,7 @@ use crate::http::openapi::{ErrorResponse, OkResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok, ok_empty, ok_fields};
 use crate::store::{
     Caller,
-    workspace::{CreateMultiple, CreateOne, Update, paginate},
+    workspace::{CodeSettings, CreateMultiple, CreateOne, Update, paginate},
 };
 
 use super::{PAYLOAD_TOO_LARGE, Pagination, page_args, pagination};
@@ -177,16 +177,7 @@ pub fn parse_create_multiple(input: &mut Input) -> Result<CreateMultiple> {
         )
         .and_then(|b| Behavior::parse(&b))
         .unwrap_or_default();
-    let name = input.opt_string("name");
-    let starts_at = input.opt_timestamp("starts_at");
-    let ends_at = input.opt_timestamp("ends_at");
-    let allow = input.opt_bool("allow_external_modification");
-    let is_allowed = input.opt_bool("is_external_modification_allowed");
-    let use_backup_access_code_pool = input
-        .opt_bool("use_backup_access_code_pool")
-        .unwrap_or(false);
-    let _ = input.opt_bool("attempt_for_offline_device");
-    let _ = input.opt_bool("prefer_native_scheduling");
+    let settings = parse_settings(input);
     input.finish()?;
     Ok(CreateMultiple {
         device_ids,
@@ -195,12 +186,24 @@ pub fn parse_create_multiple(input: &mut Input) -> Result<CreateMultiple> {
             preferred_code_length,
             behavior,
         },
-        name,
-        starts_at,
-        ends_at,
-        is_external_modification_allowed: allow.unwrap_or(false) || is_allowed.unwrap_or(false),
-        use_backup_access_code_pool,
+        settings,
     })
+}
+
+/// Reads what every new code takes besides its lock and PIN (both create routes), and the
+/// flags Seam accepts that change nothing here.
+fn parse_settings(input: &mut Input) -> CodeSettings {
+    let settings = CodeSettings {
+        name: input.opt_string("name"),
+        starts_at: input.opt_timestamp("starts_at"),
+        ends_at: input.opt_timestamp("ends_at"),
+        is_external_modification_allowed: external_modification(input).unwrap_or(false),
+        use_backup_access_code_pool: input
+            .opt_bool("use_backup_access_code_pool")
+            .unwrap_or(false),
+    };
+    accepted(input);
+    settings
 }
 
 /// One PIN across several locks, or nothing.
@@ -519,25 +522,14 @@ pub async fn create(
     let code = opt_pin(&mut input, "code");
     let common_code_key = input.opt_string("common_code_key");
     let preferred_code_length = input.opt_number("preferred_code_length");
-    let name = input.opt_string("name");
-    let starts_at = input.opt_timestamp("starts_at");
-    let ends_at = input.opt_timestamp("ends_at");
-    let ext = external_modification(&mut input).unwrap_or(false);
-    let use_backup_access_code_pool = input
-        .opt_bool("use_backup_access_code_pool")
-        .unwrap_or(false);
-    accepted(&mut input);
+    let settings = parse_settings(&mut input);
     input.finish()?;
     let req = CreateOne {
         device_id,
         code,
         common_code_key,
         preferred_code_length,
-        name,
-        starts_at,
-        ends_at,
-        is_external_modification_allowed: ext,
-        use_backup_access_code_pool,
+        settings,
     };
     let (code, attempt) = app
         .store
