@@ -152,6 +152,28 @@ fn device_ids_schema() -> ArrayBuilder {
         ])])
 }
 
+/// How a request names one code: by id, or by its lock and PIN.
+enum CodeRef {
+    Id(String),
+    Pin { device_id: String, code: String },
+}
+
+/// Reads `access_code_id`, or `device_id` with `code`; `None` (with an issue recorded) when
+/// neither is given.
+fn parse_code_ref(input: &mut Input) -> Option<CodeRef> {
+    let id = input.opt_string("access_code_id");
+    let device_id = input.opt_string("device_id");
+    let code = input.opt_string("code");
+    match (id, device_id, code) {
+        (Some(id), _, _) => Some(CodeRef::Id(id)),
+        (None, Some(device_id), Some(code)) => Some(CodeRef::Pin { device_id, code }),
+        _ => {
+            input.issue("access_code_id", "Required");
+            None
+        }
+    }
+}
+
 /// Parses a create_multiple body into the domain request (contract §4).
 pub fn parse_create_multiple(input: &mut Input) -> Result<CreateMultiple> {
     let device_ids = input.req_string_array("device_ids");
@@ -271,20 +293,17 @@ pub async fn get(
     caller: Caller,
     mut input: Input,
 ) -> Result<Response> {
-    let id = input.opt_string("access_code_id");
-    let device_id = input.opt_string("device_id");
-    let code = input.opt_string("code");
-    if id.is_none() && (device_id.is_none() || code.is_none()) {
-        input.issue("access_code_id", "Required");
-    }
+    let which = parse_code_ref(&mut input);
     input.finish()?;
-    let code =
-        app.store
-            .with_workspace(caller.workspace_id, |ws| match (&id, &device_id, &code) {
-                (Some(id), _, _) => ws.code(id, &caller.scope).cloned(),
-                (None, Some(d), Some(c)) => ws.code_by_pin(d, c, &caller.scope).cloned(),
-                _ => Err(Error::AccessCodeNotFound),
-            })??;
+    let code = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| match which {
+            Some(CodeRef::Id(id)) => ws.code(&id, &caller.scope).cloned(),
+            Some(CodeRef::Pin { device_id, code }) => {
+                ws.code_by_pin(&device_id, &code, &caller.scope).cloned()
+            }
+            None => Err(Error::AccessCodeNotFound),
+        })??;
     Ok(ok("access_code", code))
 }
 
@@ -770,20 +789,17 @@ pub async fn unmanaged_get(
     caller: Caller,
     mut input: Input,
 ) -> Result<Response> {
-    let id = input.opt_string("access_code_id");
-    let device_id = input.opt_string("device_id");
-    let code = input.opt_string("code");
-    if id.is_none() && (device_id.is_none() || code.is_none()) {
-        input.issue("access_code_id", "Required");
-    }
+    let which = parse_code_ref(&mut input);
     input.finish()?;
-    let found =
-        app.store
-            .with_workspace(caller.workspace_id, |ws| match (&id, &device_id, &code) {
-                (Some(id), _, _) => ws.unmanaged_code(id, &caller.scope).cloned(),
-                (None, Some(d), Some(c)) => ws.unmanaged_by_pin(d, c, &caller.scope).cloned(),
-                _ => Err(Error::AccessCodeNotFound),
-            })??;
+    let found = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| match which {
+            Some(CodeRef::Id(id)) => ws.unmanaged_code(&id, &caller.scope).cloned(),
+            Some(CodeRef::Pin { device_id, code }) => ws
+                .unmanaged_by_pin(&device_id, &code, &caller.scope)
+                .cloned(),
+            None => Err(Error::AccessCodeNotFound),
+        })??;
     Ok(ok("access_code", found))
 }
 
