@@ -150,6 +150,10 @@ pub struct Workspace {
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
     action_attempts: IndexMap<Uuid, ActionAttempt>,
     events: Vec<Event>,
+    /// Position in `events` by `event_id`.
+    event_index: HashMap<Uuid, usize>,
+    /// Positions in `events` by `access_code_id`, ascending.
+    events_by_code: HashMap<Uuid, Vec<usize>>,
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
     scheduled: HashMap<Uuid, DateTime<Utc>>,
     rng: StdRng,
@@ -184,6 +188,8 @@ impl Workspace {
             unmanaged_by_device: HashMap::new(),
             action_attempts: IndexMap::new(),
             events: Vec::new(),
+            event_index: HashMap::new(),
+            events_by_code: HashMap::new(),
             schedule: BTreeSet::new(),
             scheduled: HashMap::new(),
             rng,
@@ -218,12 +224,9 @@ impl Workspace {
         for a in db.action_attempts.iter().filter(|a| a.workspace_id == id) {
             self.action_attempts.insert(a.action_attempt_id, a.clone());
         }
-        self.events = db
-            .events
-            .iter()
-            .filter(|e| e.workspace_id == id)
-            .cloned()
-            .collect();
+        for e in db.events.iter().filter(|e| e.workspace_id == id) {
+            self.push_event(e.clone());
+        }
     }
 
     /// Appends this workspace's records to `db`.
@@ -449,13 +452,23 @@ impl Workspace {
         }
     }
 
+    /// Appends an event and indexes it.
+    fn push_event(&mut self, e: Event) {
+        let at = self.events.len();
+        self.event_index.insert(e.event_id, at);
+        if let Some(code) = e.access_code_id {
+            self.events_by_code.entry(code).or_default().push(at);
+        }
+        self.events.push(e);
+    }
+
     fn emit(&mut self, event_type: &str, code: &AccessCode, with_pin: bool, at: DateTime<Utc>) {
         let connected_account_id = self
             .devices
             .get(&code.device_id)
             .map(|d| d.connected_account_id);
         let event_id = self.new_id();
-        self.events.push(Event {
+        self.push_event(Event {
             event_id,
             event_type: event_type.to_string(),
             workspace_id: self.record.workspace_id,
@@ -1128,9 +1141,25 @@ impl Workspace {
     }
 
     /// Events matching `f`, oldest first, at most `limit`.
+    /// Filtering by access code reads only those codes' events.
     pub fn events_matching(&self, f: &EventFilter, limit: usize) -> Vec<&Event> {
-        self.events
+        let Some(codes) = &f.access_code_ids else {
+            return self
+                .events
+                .iter()
+                .filter(|e| f.matches(e))
+                .take(limit)
+                .collect();
+        };
+        let mut at: Vec<usize> = codes
             .iter()
+            .filter_map(|c| parse_id(c))
+            .flat_map(|c| self.events_by_code.get(&c).into_iter().flatten().copied())
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter()
+            .map(|i| &self.events[i])
             .filter(|e| f.matches(e))
             .take(limit)
             .collect()
@@ -1138,10 +1167,9 @@ impl Workspace {
 
     /// An event by id.
     pub fn event(&self, id: &str) -> Result<&Event> {
-        let id = Uuid::try_parse(id).map_err(|_| Error::EventNotFound)?;
-        self.events
-            .iter()
-            .find(|e| e.event_id == id)
+        parse_id(id)
+            .and_then(|id| self.event_index.get(&id))
+            .map(|i| &self.events[*i])
             .ok_or(Error::EventNotFound)
     }
 
@@ -1245,6 +1273,53 @@ mod tests {
             ..DeviceFilter::default()
         };
         assert_eq!(w.devices(&f, &all(), 0, 10).items.len(), 1);
+    }
+
+    #[test]
+    fn events_are_found_by_id_and_by_code_through_the_indexes() {
+        let mut w = ws();
+        let (a, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
+        let (b, _) = w.create_one(one(AUGUST_2), &all()).unwrap();
+        advance(&mut w, Duration::seconds(1));
+        let ids = |c: &AccessCode| Some(vec![c.access_code_id.to_string().to_uppercase()]);
+        let f = EventFilter {
+            access_code_ids: ids(&b),
+            ..EventFilter::default()
+        };
+        let of_b = w.events_matching(&f, 10);
+        assert_eq!(of_b.len(), 2);
+        assert!(
+            of_b.iter()
+                .all(|e| e.access_code_id == Some(b.access_code_id))
+        );
+        let both = EventFilter {
+            access_code_ids: Some(vec![
+                a.access_code_id.to_string(),
+                b.access_code_id.to_string(),
+            ]),
+            event_types: Some(vec![event::ACCESS_CODE_SET_ON_DEVICE.into()]),
+            ..EventFilter::default()
+        };
+        let set: Vec<_> = w
+            .events_matching(&both, 10)
+            .iter()
+            .map(|e| e.access_code_id)
+            .collect();
+        assert_eq!(
+            set,
+            [Some(a.access_code_id), Some(b.access_code_id)],
+            "time order kept"
+        );
+        let first = w.events()[0].clone();
+        assert_eq!(w.event(&first.event_id.to_string()).unwrap(), &first);
+        assert!(matches!(w.event("nope"), Err(Error::EventNotFound)));
+        // The indexes survive a dump and load.
+        let mut db = Database::default();
+        w.dump(&mut db);
+        let mut back = Workspace::new(w.record.clone(), StdRng::seed_from_u64(1), w.now, w.delay);
+        back.load(&db);
+        assert_eq!(back.events_matching(&f, 10).len(), 2);
+        assert_eq!(back.event(&first.event_id.to_string()).unwrap(), &first);
     }
 
     #[test]
