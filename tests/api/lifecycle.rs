@@ -229,6 +229,54 @@ async fn create_with_a_common_code_key_joins_that_groups_pin() {
     assert_eq!(second["common_code_key"], "mine");
 }
 
+#[tokio::test]
+async fn list_by_device_pages_and_narrows_by_ids_in_any_spelling() {
+    let app = TestApp::spawn().await;
+    let august = dev("august_device_1");
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(id_of(&code_of(
+            &app.post("/access_codes/create", json!({ "device_id": august }))
+                .await,
+        )));
+    }
+    let first = app
+        .get(&format!("/access_codes/list?device_id={august}&limit=2"))
+        .await;
+    let body = first.ok();
+    assert_eq!(ids_of(&body["access_codes"]), ids[..2]);
+    let cursor = body["pagination"]["next_page_cursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let next = app
+        .get(&format!(
+            "/access_codes/list?device_id={august}&limit=2&page_cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(ids_of(&next.ok()["access_codes"]), ids[2..4]);
+
+    let narrowed = app
+        .post(
+            "/access_codes/list",
+            json!({ "device_id": august, "access_code_ids": [ids[3].to_uppercase(), ids[1]] }),
+        )
+        .await;
+    assert_eq!(
+        ids_of(&narrowed.ok()["access_codes"]),
+        [ids[1].clone(), ids[3].clone()]
+    );
+}
+
+fn ids_of(codes: &Value) -> Vec<String> {
+    codes
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(id_of)
+        .collect()
+}
+
 // ----- /access_codes/update ------------------------------------------------------------------
 
 #[tokio::test]

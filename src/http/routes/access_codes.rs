@@ -354,13 +354,16 @@ pub async fn list(
     input.finish()?;
     let (codes, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = match (&device_id, &ids) {
-            (Some(d), _) => {
-                let mut p = ws.codes_on_device(d, &caller.scope, 0, usize::MAX)?;
-                if let Some(ids) = &ids {
-                    p.items
-                        .retain(|c| ids.contains(&c.access_code_id.to_string()));
-                }
-                paginate(p.items.into_iter(), page.offset, page.limit)
+            (Some(d), None) => ws.codes_on_device(d, &caller.scope, page.offset, page.limit)?,
+            (Some(d), Some(ids)) => {
+                let wanted: Vec<Uuid> =
+                    ids.iter().filter_map(|i| Uuid::try_parse(i).ok()).collect();
+                let all = ws.codes_on_device(d, &caller.scope, 0, usize::MAX)?;
+                let it = all
+                    .items
+                    .into_iter()
+                    .filter(|c| wanted.contains(&c.access_code_id));
+                paginate(it, page.offset, page.limit)
             }
             (None, Some(ids)) => ws.codes_by_ids(ids, &caller.scope, page.offset, page.limit),
             (None, None) => return Err(Error::AccessCodeNotFound),
