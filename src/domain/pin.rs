@@ -84,10 +84,6 @@ impl PinSet {
         self.prefixes.contains_key(prefix(pin))
     }
 
-    pub fn len(&self) -> usize {
-        self.pins.values().map(|n| *n as usize).sum()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.pins.is_empty()
     }

@@ -401,11 +401,6 @@ impl Input {
             }
         }
     }
-
-    /// An optional value of any JSON type.
-    pub fn opt_value(&mut self, key: &str) -> Option<Value> {
-        self.take(key)
-    }
 }
 
 #[cfg(test)]

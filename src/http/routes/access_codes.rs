@@ -23,7 +23,7 @@ use crate::store::{
     workspace::{CodeSettings, CreateMultiple, CreateOne, Update, paginate},
 };
 
-use super::{PAYLOAD_TOO_LARGE, Pagination, page_args, pagination};
+use super::{PAYLOAD_TOO_LARGE, Pagination, ok_page, page_args, pagination};
 
 /// `{"access_code": …, "ok": true}`.
 #[derive(ToSchema)]
@@ -371,10 +371,7 @@ pub async fn list(
         let pg = pagination(&p, &input);
         Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
     })??;
-    let mut m = Map::new();
-    m.insert("access_codes".into(), json!(codes));
-    m.insert("pagination".into(), pagination);
-    Ok(ok_fields(m))
+    Ok(ok_page("access_codes", codes, pagination))
 }
 
 /// The fields `/access_codes/simulate/create_unmanaged_access_code` reads.

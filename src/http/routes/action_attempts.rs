@@ -1,17 +1,18 @@
 //! `/action_attempts/get` and `/action_attempts/list`: receipts of access-code actions.
 
 use axum::{extract::State, response::Response};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::action_attempt::ActionAttempt;
 use crate::error::Result;
 use crate::http::openapi::{ErrorResponse, OkTrue};
-use crate::http::{AppState, input::Input, ok, ok_fields};
+use crate::http::{AppState, input::Input, ok};
 use crate::store::Caller;
 
-use super::{PAYLOAD_TOO_LARGE, Pagination};
+use super::{PAYLOAD_TOO_LARGE, Pagination, ok_page, pagination};
+use crate::store::workspace::Page;
 
 /// `{"action_attempts": […], "pagination": …, "ok": true}`.
 #[derive(ToSchema)]
@@ -91,11 +92,14 @@ pub async fn list(
             .map(|a| a.to_wire())
             .collect()
     })?;
-    let mut m = Map::new();
-    m.insert("action_attempts".into(), json!(attempts));
-    m.insert(
-        "pagination".into(),
-        json!({ "has_next_page": false, "next_page_cursor": null, "next_page_url": null }),
-    );
-    Ok(ok_fields(m))
+    // Every named attempt comes back at once: always the last page.
+    let last = Page::<()> {
+        items: Vec::new(),
+        next_offset: None,
+    };
+    Ok(ok_page(
+        "action_attempts",
+        attempts,
+        pagination(&last, &input),
+    ))
 }

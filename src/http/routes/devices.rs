@@ -1,17 +1,16 @@
 //! `/devices/get` and `/devices/list`.
 
 use axum::{extract::State, response::Response};
-use serde_json::{Map, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::device::Device;
 use crate::error::{Error, Result};
 use crate::http::openapi::{ErrorResponse, OkTrue};
-use crate::http::{AppState, input::Input, ok, ok_fields};
+use crate::http::{AppState, input::Input, ok};
 use crate::store::{Caller, workspace::DeviceFilter};
 
-use super::{PAYLOAD_TOO_LARGE, Pagination, page_args, pagination};
+use super::{PAYLOAD_TOO_LARGE, Pagination, ok_page, page_args, pagination};
 
 /// `{"device": …, "ok": true}`.
 #[derive(ToSchema)]
@@ -155,8 +154,5 @@ pub async fn list(
         let pg = pagination(&p, &input);
         (p.items.into_iter().cloned().collect::<Vec<_>>(), pg)
     })?;
-    let mut m = Map::new();
-    m.insert("devices".into(), json!(devices));
-    m.insert("pagination".into(), pagination);
-    Ok(ok_fields(m))
+    Ok(ok_page("devices", devices, pagination))
 }

@@ -303,6 +303,14 @@ pub struct Pagination {
     pub next_page_url: Option<String>,
 }
 
+/// A list response: `{"<key>": items, "pagination": ..., "ok": true}`.
+pub fn ok_page<T: Serialize>(key: &str, items: T, pagination: Value) -> axum::response::Response {
+    let mut m = serde_json::Map::new();
+    m.insert(key.to_string(), json!(items));
+    m.insert("pagination".into(), pagination);
+    super::ok_fields(m)
+}
+
 /// Seam's `pagination` object for a page; `next_page_url` repeats the request with the next
 /// cursor.
 pub fn pagination<T>(page: &Page<T>, input: &Input) -> Value {
