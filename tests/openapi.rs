@@ -15,7 +15,7 @@ use axum::{
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use seam_mock::http::{app, openapi, routes};
+use seam_mock::http::{self, app, openapi};
 use seam_mock::store::{Settings, Store, seed};
 
 fn committed_path() -> PathBuf {
@@ -36,7 +36,7 @@ fn test_app() -> Router {
 
 /// The document as JSON, for walking it.
 fn doc() -> Value {
-    serde_json::from_str(&openapi::document_json()).expect("the document is JSON")
+    serde_json::from_str(&http::document_json()).expect("the document is JSON")
 }
 
 /// Sends one request through the whole app (middleware included).
@@ -73,7 +73,7 @@ async fn send(
 
 #[test]
 fn committed_document_is_the_generated_one() {
-    let generated = openapi::document_json();
+    let generated = http::document_json();
     let path = committed_path();
     if std::env::var_os("UPDATE_OPENAPI").is_some_and(|v| v == "1") {
         std::fs::create_dir_all(path.parent().expect("a parent directory"))
@@ -91,21 +91,16 @@ fn committed_document_is_the_generated_one() {
 
 #[test]
 fn router_and_document_list_the_same_routes() {
-    let table: BTreeMap<String, BTreeSet<String>> = routes::route_table()
+    let table: BTreeMap<String, BTreeSet<String>> = http::route_table()
         .into_iter()
-        .map(|(path, methods)| {
-            (
-                path,
-                methods.iter().map(|m| m.as_str().to_string()).collect(),
-            )
-        })
+        .map(|(path, methods)| (path, methods.into_iter().collect()))
         .collect();
     assert_eq!(
         table.len(),
-        routes::route_table().len(),
+        http::route_table().len(),
         "a path is routed twice"
     );
-    let documented: BTreeMap<String, BTreeSet<String>> = openapi::operations(&openapi::document())
+    let documented: BTreeMap<String, BTreeSet<String>> = openapi::operations(&http::document())
         .into_iter()
         .map(|(path, methods)| (path, methods.into_iter().collect()))
         .collect();
@@ -130,7 +125,7 @@ fn router_and_document_list_the_same_routes() {
 #[tokio::test]
 async fn every_documented_operation_is_answered() {
     let app = test_app();
-    for (path, methods) in openapi::operations(&openapi::document()) {
+    for (path, methods) in openapi::operations(&http::document()) {
         for method in methods {
             // Replacing the database with `{}` would empty it for the requests that follow.
             let body = (path == "/_fake/database" && method != "GET")
@@ -186,7 +181,7 @@ async fn openapi_json_is_served_without_credentials() {
         .expect("a readable body");
     assert_eq!(
         String::from_utf8(bytes.to_vec()).expect("UTF-8"),
-        openapi::document_json()
+        http::document_json()
     );
 }
 
@@ -196,11 +191,7 @@ async fn openapi_json_is_served_without_credentials() {
 #[test]
 fn every_operation_documents_the_statuses_the_edge_can_answer() {
     let doc = doc();
-    let authenticated: BTreeSet<String> = routes::seam_table()
-        .routes()
-        .iter()
-        .map(|(p, _)| p.clone())
-        .collect();
+    let authenticated: BTreeSet<String> = http::authenticated_paths().into_iter().collect();
     let mut with_input = 0;
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("a path item") {

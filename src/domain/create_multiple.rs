@@ -8,8 +8,9 @@ use uuid::Uuid;
 use super::pin::{self, LockRules, Misfit, Pin};
 
 /// `behavior_when_code_cannot_be_shared`: what to do when some lock cannot take the shared PIN.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, utoipa::ToSchema)]
-#[schema(rename_all = "snake_case", as = BehaviorWhenCodeCannotBeShared)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = BehaviorWhenCodeCannotBeShared)]
 pub enum Behavior {
     /// Create nothing and fail when any lock cannot share (the default).
     #[default]

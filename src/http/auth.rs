@@ -13,7 +13,7 @@ use axum::{
 use crate::error::Error;
 use crate::store::{Caller, Credential};
 
-use super::AppState;
+use super::state::AppState;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -21,6 +21,19 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     res
 }
 
+/// A 200 answer with `body` serialized (a success body from `response!`).
+pub fn json_ok<T: serde::Serialize>(body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut res = (StatusCode::OK, bytes).into_response();
+            res.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+            res
+        }
+        Err(e) => Error::Internal(e.to_string()).into_response(),
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if let Error::Internal(detail) = &self {

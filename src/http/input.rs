@@ -8,10 +8,9 @@ use axum::{
     extract::{FromRequest, Request, rejection::BytesRejection},
     http::{Method, header},
 };
-use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::domain::timestamp;
+use super::params::{Cx, Param, expected};
 use crate::error::{Error, Issue};
 
 /// The parameters of one request, consumed field by field.
@@ -27,22 +26,6 @@ pub struct Input {
     pub path: String,
     /// `Host` header, if any (for `next_page_url`).
     pub host: Option<String>,
-}
-
-/// Zod's name for a JSON value's type.
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-fn expected(what: &str, got: &Value) -> String {
-    format!("Expected {what}, received {}", type_name(got))
 }
 
 /// Parses a query string into fields: repeated keys (and `key[]`) become arrays, dotted keys
@@ -180,19 +163,35 @@ impl Input {
         }
     }
 
-    /// Records a problem with `field`.
-    pub fn issue(&mut self, field: &str, message: impl Into<String>) {
-        self.issues
-            .push(Issue::new(vec![field.to_string()], message));
+    /// Reads field `key` as `T`: its absent value when missing or null (an empty query value
+    /// is null for scalars), else the parsed value; `None` when a problem was recorded.
+    pub fn field<T: Param>(&mut self, key: &str) -> Option<T> {
+        let value = match self.fields.remove(key) {
+            None => None,
+            Some(Value::Null) => Some(Value::Null),
+            Some(Value::String(s)) if self.from_query && s.is_empty() && T::EMPTY_QUERY_IS_NULL => {
+                Some(Value::Null)
+            }
+            Some(v) => Some(v),
+        };
+        let mut cx = Cx {
+            from_query: self.from_query,
+            issues: &mut self.issues,
+            path: vec![key.to_string()],
+        };
+        match value {
+            Some(Value::Null) => T::absent().or_else(|| cx.expected(T::EXPECTED, &Value::Null)),
+            None => T::absent().or_else(|| {
+                cx.issue("Required");
+                None
+            }),
+            Some(v) => T::parse(v, &mut cx),
+        }
     }
 
-    fn issue_at(&mut self, path: Vec<String>, message: impl Into<String>) {
-        self.issues.push(Issue::new(path, message));
-    }
-
-    /// Whether any problem has been recorded so far.
-    pub fn has_issues(&self) -> bool {
-        !self.issues.is_empty()
+    /// The problems recorded so far, for rules across fields.
+    pub fn issues_mut(&mut self) -> &mut Vec<Issue> {
+        &mut self.issues
     }
 
     /// Ends parsing: `invalid_input` listing every problem, or `Ok`.
@@ -204,209 +203,20 @@ impl Input {
         }
     }
 
-    /// The remaining fields as one JSON object (endpoints that take a whole document).
+    /// The fields as one JSON object (endpoints that take a whole document).
     pub fn into_value(self) -> Value {
         Value::Object(self.fields)
-    }
-
-    /// Whether the field was sent at all.
-    pub fn has(&self, key: &str) -> bool {
-        self.fields.contains_key(key)
-    }
-
-    /// The raw value; `None` when absent, or null (or an empty query value) for an optional field.
-    fn take(&mut self, key: &str) -> Option<Value> {
-        match self.fields.remove(key)? {
-            Value::Null => None,
-            Value::String(s) if self.from_query && s.is_empty() => None,
-            v => Some(v),
-        }
-    }
-
-    fn required(&mut self, key: &str) -> Option<Value> {
-        match self.fields.remove(key) {
-            None => {
-                self.issue(key, "Required");
-                None
-            }
-            Some(Value::String(s)) if self.from_query && s.is_empty() => {
-                self.issue(key, "Expected string, received null");
-                None
-            }
-            Some(Value::Null) => {
-                self.issue(key, "Expected string, received null");
-                None
-            }
-            Some(v) => Some(v),
-        }
-    }
-
-    fn as_string(&mut self, key: &str, v: Value) -> Option<String> {
-        match v {
-            Value::String(s) => Some(s),
-            other => {
-                self.issue(key, expected("string", &other));
-                None
-            }
-        }
-    }
-
-    /// An optional string.
-    pub fn opt_string(&mut self, key: &str) -> Option<String> {
-        let v = self.take(key)?;
-        self.as_string(key, v)
-    }
-
-    /// A required string (empty string when missing; the issue is recorded).
-    pub fn req_string(&mut self, key: &str) -> String {
-        match self.required(key) {
-            Some(v) => self.as_string(key, v).unwrap_or_default(),
-            None => String::new(),
-        }
-    }
-
-    /// An optional boolean (`"true"`/`"false"` in a query string).
-    pub fn opt_bool(&mut self, key: &str) -> Option<bool> {
-        match self.take(key)? {
-            Value::Bool(b) => Some(b),
-            Value::String(s) if self.from_query && (s == "true" || s == "false") => {
-                Some(s == "true")
-            }
-            other => {
-                self.issue(key, expected("boolean", &other));
-                None
-            }
-        }
-    }
-
-    /// An optional number (text in a query string).
-    pub fn opt_number(&mut self, key: &str) -> Option<f64> {
-        match self.take(key)? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) if self.from_query => match s.trim().parse::<f64>() {
-                Ok(n) if n.is_finite() => Some(n),
-                _ => {
-                    self.issue(key, "Expected number, received nan");
-                    None
-                }
-            },
-            other => {
-                self.issue(key, expected("number", &other));
-                None
-            }
-        }
-    }
-
-    /// An optional positive whole number at most `max` (page sizes).
-    pub fn opt_limit(&mut self, key: &str, max: usize) -> Option<usize> {
-        let n = self.opt_number(key)?;
-        if n.fract() != 0.0 {
-            self.issue(key, "Expected integer, received float");
-            None
-        } else if n < 1.0 {
-            self.issue(key, "Number must be greater than 0");
-            None
-        } else {
-            Some((n as usize).min(max))
-        }
-    }
-
-    /// An optional value from a fixed set (zod's enum message otherwise).
-    pub fn opt_enum(&mut self, key: &str, options: &[&str]) -> Option<String> {
-        let s = self.opt_string(key)?;
-        if options.contains(&s.as_str()) {
-            Some(s)
-        } else {
-            let list = options
-                .iter()
-                .map(|o| format!("'{o}'"))
-                .collect::<Vec<_>>()
-                .join(" | ");
-            self.issue(
-                key,
-                format!("Invalid enum value. Expected {list}, received '{s}'"),
-            );
-            None
-        }
-    }
-
-    /// An optional ISO 8601 timestamp.
-    pub fn opt_timestamp(&mut self, key: &str) -> Option<DateTime<Utc>> {
-        let s = self.opt_string(key)?;
-        let t = timestamp::parse(&s);
-        if t.is_none() {
-            self.issue(key, "Invalid datetime");
-        }
-        t
-    }
-
-    /// An optional array of strings. In a query string a single value is a one-item array
-    /// and an empty value the empty array.
-    pub fn opt_string_array(&mut self, key: &str) -> Option<Vec<String>> {
-        let v = match self.fields.remove(key)? {
-            Value::Null => return None,
-            Value::String(s) if self.from_query => {
-                return Some(if s.is_empty() { vec![] } else { vec![s] });
-            }
-            v => v,
-        };
-        self.string_items(key, v)
-    }
-
-    /// A required array of strings.
-    pub fn req_string_array(&mut self, key: &str) -> Vec<String> {
-        if !self.fields.contains_key(key) {
-            self.issue(key, "Required");
-            return Vec::new();
-        }
-        match self.fields.get(key) {
-            Some(Value::Null) => {
-                self.fields.remove(key);
-                self.issue(key, "Expected array, received null");
-                Vec::new()
-            }
-            _ => self.opt_string_array(key).unwrap_or_default(),
-        }
-    }
-
-    fn string_items(&mut self, key: &str, v: Value) -> Option<Vec<String>> {
-        let Value::Array(items) = v else {
-            self.issue(key, expected("array", &v));
-            return None;
-        };
-        let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for (i, item) in items.into_iter().enumerate() {
-            match item {
-                Value::String(s) => out.push(s),
-                other => {
-                    ok = false;
-                    self.issue_at(
-                        vec![key.to_string(), i.to_string()],
-                        expected("string", &other),
-                    );
-                }
-            }
-        }
-        ok.then_some(out)
-    }
-
-    /// An optional JSON object, returned as is.
-    pub fn opt_object(&mut self, key: &str) -> Option<Map<String, Value>> {
-        match self.take(key)? {
-            Value::Object(m) => Some(m),
-            other => {
-                self.issue(key, expected("object", &other));
-                None
-            }
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
     use serde_json::json;
+
+    use crate::domain::create_multiple::Behavior;
+    use crate::http::pagination::Limit;
 
     fn q(s: &str) -> Input {
         Input {
@@ -434,22 +244,28 @@ mod tests {
         assert!(!m.contains_key("_strict"));
 
         let mut i = q("device_ids=&device_type=&limit=3&is_x=true&one=a");
-        assert_eq!(i.opt_string_array("device_ids"), Some(vec![]));
-        assert_eq!(i.opt_string("device_type"), None);
-        assert_eq!(i.opt_limit("limit", 100), Some(3));
-        assert_eq!(i.opt_bool("is_x"), Some(true));
-        assert_eq!(i.opt_string_array("one"), Some(vec!["a".to_string()]));
+        assert_eq!(
+            i.field::<Option<Vec<String>>>("device_ids"),
+            Some(Some(vec![]))
+        );
+        assert_eq!(i.field::<Option<String>>("device_type"), Some(None));
+        assert_eq!(i.field::<Option<Limit>>("limit"), Some(Some(Limit(3))));
+        assert_eq!(i.field::<Option<bool>>("is_x"), Some(Some(true)));
+        assert_eq!(
+            i.field::<Option<Vec<String>>>("one"),
+            Some(Some(vec!["a".to_string()]))
+        );
         i.finish().unwrap();
     }
 
     #[test]
     fn type_mismatches_read_like_zod() {
         let mut i = j(json!({"device_ids": 4242, "name": 5, "flag": "yes", "code": null}));
-        assert_eq!(i.opt_string_array("device_ids"), None);
-        assert_eq!(i.opt_string("name"), None);
-        assert_eq!(i.opt_bool("flag"), None);
-        assert_eq!(i.opt_string("code"), None);
-        let _ = i.req_string("device_id");
+        assert_eq!(i.field::<Option<Vec<String>>>("device_ids"), None);
+        assert_eq!(i.field::<Option<String>>("name"), None);
+        assert_eq!(i.field::<Option<bool>>("flag"), None);
+        assert_eq!(i.field::<Option<String>>("code"), Some(None));
+        assert_eq!(i.field::<String>("device_id"), None);
         let err = i.finish().unwrap_err();
         let body = err.body();
         assert_eq!(
@@ -472,9 +288,25 @@ mod tests {
     }
 
     #[test]
+    fn a_required_field_sent_as_null_names_its_type() {
+        let mut i = j(json!({"device_ids": null, "name": null}));
+        assert_eq!(i.field::<Vec<String>>("device_ids"), None);
+        assert_eq!(i.field::<String>("name"), None);
+        let body = i.finish().unwrap_err().body();
+        assert_eq!(
+            body["validation_errors"]["device_ids"]["_errors"],
+            json!(["Expected array, received null"])
+        );
+        assert_eq!(
+            body["validation_errors"]["name"]["_errors"],
+            json!(["Expected string, received null"])
+        );
+    }
+
+    #[test]
     fn array_items_are_checked_one_by_one() {
         let mut i = j(json!({"device_ids": ["a", 1, null]}));
-        assert_eq!(i.opt_string_array("device_ids"), None);
+        assert_eq!(i.field::<Option<Vec<String>>>("device_ids"), None);
         let body = i.finish().unwrap_err().body();
         assert_eq!(
             body["validation_errors"]["device_ids"]["1"]["_errors"],
@@ -488,11 +320,12 @@ mod tests {
 
     #[test]
     fn enums_timestamps_and_limits() {
-        let mut i = j(json!({"b": "sometimes", "t": "soon", "l": 0, "m": 2.5}));
-        assert_eq!(i.opt_enum("b", &["throw", "create_random_code"]), None);
-        assert_eq!(i.opt_timestamp("t"), None);
-        assert_eq!(i.opt_limit("l", 10), None);
-        assert_eq!(i.opt_limit("m", 10), None);
+        let mut i = j(json!({"b": "sometimes", "t": "soon", "l": 0, "m": 2.5, "ok": "throw"}));
+        assert_eq!(i.field::<Option<Behavior>>("b"), None);
+        assert_eq!(i.field::<Option<DateTime<Utc>>>("t"), None);
+        assert_eq!(i.field::<Option<Limit>>("l"), None);
+        assert_eq!(i.field::<Option<Limit>>("m"), None);
+        assert_eq!(i.field::<Behavior>("ok"), Some(Behavior::Throw));
         let body = i.finish().unwrap_err().body();
         assert_eq!(
             body["validation_errors"]["b"]["_errors"],
@@ -503,6 +336,14 @@ mod tests {
         assert_eq!(
             body["validation_errors"]["t"]["_errors"],
             json!(["Invalid datetime"])
+        );
+        assert_eq!(
+            body["validation_errors"]["l"]["_errors"],
+            json!(["Number must be greater than 0"])
+        );
+        assert_eq!(
+            body["validation_errors"]["m"]["_errors"],
+            json!(["Expected integer, received float"])
         );
     }
 }

@@ -1,13 +1,23 @@
 //! The HTTP edge: router assembly and the middleware every response passes through
-//! (CORS, request id, tracing, panic catching, body limit). Routes live one file per resource
-//! under [`routes`]; they parse input into domain types, call the store, and render. The
-//! OpenAPI document of all of it is assembled in [`openapi`].
+//! (CORS, request id, tracing, panic catching, body limit).
+//!
+//! Routes live one file per resource under [`routes`], which declares each path once: the
+//! router and the OpenAPI document both come from that list. Handlers receive their request
+//! struct already parsed ([`params`]), call the store, and return their documented response
+//! type ([`schema`]).
 
 pub mod auth;
 pub mod error;
 pub mod input;
 pub mod openapi;
+pub mod pagination;
+pub mod params;
 pub mod routes;
+pub mod schema;
+pub mod state;
+
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use axum::{
     Router,
@@ -16,45 +26,16 @@ use axum::{
     middleware::{self, Next},
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
-use serde_json::{Map, Value, json};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer},
     trace::TraceLayer,
 };
 
+pub use schema::REQUEST_ID;
+pub use state::AppState;
+
 use crate::store::Store;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-}
-
-/// The header SDKs read the request id from.
-pub const REQUEST_ID: &str = "seam-request-id";
-
-/// `{"<key>": value, "ok": true}` with status 200.
-pub fn ok<T: Serialize>(key: &str, value: T) -> Response {
-    let mut m = Map::new();
-    m.insert(
-        key.to_string(),
-        serde_json::to_value(value).unwrap_or(Value::Null),
-    );
-    ok_fields(m)
-}
-
-/// `{...fields, "ok": true}` with status 200.
-pub fn ok_fields(mut fields: Map<String, Value>) -> Response {
-    fields.insert("ok".into(), Value::Bool(true));
-    error::json_response(StatusCode::OK, &Value::Object(fields))
-}
-
-/// `{"ok": true}`.
-pub fn ok_empty() -> Response {
-    error::json_response(StatusCode::OK, &json!({ "ok": true }))
-}
 
 /// Stamps `seam-request-id` on every response and answers bare OPTIONS requests.
 async fn request_id(req: Request, next: Next) -> Response {
@@ -99,16 +80,73 @@ fn cors() -> CorsLayer {
         .expose_headers([HeaderName::from_static(REQUEST_ID)])
 }
 
+/// The two routers (Seam's, which need a credential, and the open ones) and the document of
+/// both, from the one route list.
+fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (seam, seam_doc) = routes::seam().split_for_parts();
+    let (open, open_doc) = routes::open().split_for_parts();
+    let authenticated: HashSet<String> = seam_doc.paths.paths.keys().cloned().collect();
+    let mut doc = openapi::base();
+    doc.merge(seam_doc);
+    doc.merge(open_doc);
+    openapi::apply_conventions(&mut doc, &authenticated);
+    (seam, open, doc)
+}
+
+/// Every path the routers answer with its verbs (upper-case), Seam's routes first; HEAD
+/// (answered wherever GET is) and OPTIONS (CORS preflight) are implicit.
+pub fn route_table() -> Vec<(String, Vec<String>)> {
+    [routes::seam(), routes::open()]
+        .into_iter()
+        .flat_map(|r| {
+            let doc = r.into_openapi();
+            doc.paths
+                .paths
+                .into_iter()
+                .map(|(path, item)| {
+                    let mut one = utoipa::openapi::path::Paths::new();
+                    one.paths.insert(path.clone(), item);
+                    (path, routes::verbs(&one))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The paths that need a credential.
+pub fn authenticated_paths() -> HashSet<String> {
+    routes::seam()
+        .into_openapi()
+        .paths
+        .paths
+        .into_keys()
+        .collect()
+}
+
+/// The OpenAPI document of every route the server answers.
+pub fn document() -> utoipa::openapi::OpenApi {
+    parts().2
+}
+
+/// The document as the committed `openapi/openapi.json` holds it: pretty JSON and a newline.
+pub fn document_json() -> String {
+    openapi::to_json(&document())
+}
+
 /// The whole application.
 pub fn app(store: Store, max_body_bytes: usize) -> Router {
-    let state = AppState { store };
-    let seam = routes::seam_routes().route_layer(middleware::from_fn_with_state(
+    let (seam, open, doc) = parts();
+    let state = AppState {
+        store,
+        openapi_json: Arc::from(openapi::to_json(&doc)),
+    };
+    let seam = seam.route_layer(middleware::from_fn_with_state(
         state.clone(),
         auth::authenticate,
     ));
     Router::new()
         .merge(seam)
-        .merge(routes::open_routes())
+        .merge(open)
         .fallback(error::route_not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))

@@ -1,125 +1,31 @@
-//! The OpenAPI 3.1 document of everything the server answers, generated from the code: the
-//! domain types derive `ToSchema`, every handler carries `#[utoipa::path]` with the request
-//! fields it parses, and [`document`] assembles them. A [`Modify`] pass then applies the
-//! wire conventions every route shares: GET/DELETE take the body's fields as query
-//! parameters, Seam's routes (those the router authenticates) get the security schemes, and
-//! every response carries `seam-request-id`. Tests (`tests/openapi.rs`) check the document
-//! against the router, the handlers and the committed copy.
+//! The conventions of the OpenAPI 3.1 document. Its paths come from the route list
+//! ([`super::routes`]: each handler's `#[utoipa::path]` and its request and response structs);
+//! this module adds what they share: title, description and tags ([`base`]), then
+//! ([`apply_conventions`]) GET/DELETE take the body's fields as query parameters, Seam's
+//! routes (those the router authenticates) get the security schemes, every operation gets
+//! Seam's style of id, and every response carries `seam-request-id`.
 //!
 //! `GET /openapi.json` serves the document; `openapi/openapi.json` is the committed copy, kept
-//! equal to [`document`] by a test (`UPDATE_OPENAPI=1 cargo test --test openapi` rewrites it).
+//! equal to [`super::document`] by a test (`UPDATE_OPENAPI=1 cargo test --test openapi`
+//! rewrites it).
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
-use std::sync::OnceLock;
 
-use axum::{
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
-};
 use utoipa::{
-    Modify, OpenApi, PartialSchema, ToSchema,
+    Modify, OpenApi,
     openapi::{
         self, Components, ContentBuilder, Ref, RefOr, Required,
         header::HeaderBuilder,
         path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem},
         response::{Response as ApiResponse, ResponseBuilder},
-        schema::{AnyOfBuilder, ArrayBuilder, Object, ObjectBuilder, Schema, SchemaType, Type},
+        schema::{AnyOfBuilder, Object, ObjectBuilder, Schema, SchemaType, Type},
         security::{
             ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
         },
     },
 };
 
-use super::{REQUEST_ID, error::JSON_UTF8, routes};
-
-/// `ok: true`, the mark of every success body.
-pub struct OkTrue;
-
-impl PartialSchema for OkTrue {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::Boolean)
-            .enum_values(Some([true]))
-            .into()
-    }
-}
-
-impl ToSchema for OkTrue {}
-
-/// `ok: false`, the mark of every error body.
-pub struct OkFalse;
-
-impl PartialSchema for OkFalse {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::Boolean)
-            .enum_values(Some([false]))
-            .into()
-    }
-}
-
-impl ToSchema for OkFalse {}
-
-/// `{"ok": true}`: a success with nothing to return.
-#[derive(ToSchema)]
-pub struct OkResponse {
-    #[schema(inline)]
-    pub ok: OkTrue,
-}
-
-/// Seam's error envelope, the body of every answer that is not a 2xx.
-#[derive(ToSchema)]
-pub struct ErrorResponse {
-    pub error: ErrorBody,
-    #[schema(inline)]
-    pub ok: OkFalse,
-}
-
-/// What went wrong.
-#[derive(ToSchema)]
-pub struct ErrorBody {
-    /// The kind of error in snake_case, e.g. `invalid_input`, `device_not_found`; SDKs branch
-    /// on it.
-    #[schema(rename = "type")]
-    pub kind: String,
-    /// A sentence for humans: `<field> is required`, `<problem> for "<field>"`, or
-    /// `N Input Errors: ...` for several.
-    pub message: String,
-    /// Only on `invalid_input` about fields: each problem under its field's path.
-    #[schema(nullable = false)]
-    pub validation_errors: Option<ValidationErrors>,
-    /// Only on some errors: the ids involved (`device_id`, `device_ids`, `workspace_id`).
-    #[schema(nullable = false, value_type = Option<Object>)]
-    pub data: Option<serde_json::Value>,
-}
-
-/// zod's `format()` tree: `_errors` lists the problems at this level, and each field with a
-/// problem has a node of the same shape (array items under their index).
-pub struct ValidationErrors;
-
-impl PartialSchema for ValidationErrors {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .description(Some(
-                "Each problem under its field's path: `_errors` lists the messages at this \
-                 level, every other key is a field (or array index) with a node of the same shape.",
-            ))
-            .property(
-                "_errors",
-                ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)),
-            )
-            .required("_errors")
-            .additional_properties(Some(Ref::from_schema_name("ValidationErrors")))
-            .into()
-    }
-}
-
-impl ToSchema for ValidationErrors {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("ValidationErrors")
-    }
-}
+use super::schema::{ErrorBody, ErrorResponse, REQUEST_ID, ValidationErrors};
 
 const DESCRIPTION: &str = "\
 A local server that speaks Seam Connect's access-code API: devices, access codes (with \
@@ -142,41 +48,10 @@ Seam's routes need one credential: an API key, a client session token (bearer or
 client-session header) or a personal access token with `seam-workspace`. It resolves to one \
 workspace, and every read and write stays inside it.";
 
-/// The whole document, as derived from the handlers and the domain types.
+/// What the document says besides its paths: title, description, tags.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "seam-mock", description = DESCRIPTION),
-    paths(
-        routes::devices::get,
-        routes::devices::list,
-        routes::access_codes::create_multiple,
-        routes::access_codes::get,
-        routes::access_codes::list,
-        routes::access_codes::create_unmanaged,
-        routes::access_codes::unmanaged_list,
-        routes::access_codes::create,
-        routes::access_codes::update,
-        routes::access_codes::update_multiple,
-        routes::access_codes::delete,
-        routes::access_codes::generate_code,
-        routes::access_codes::unmanaged_get,
-        routes::access_codes::convert_to_managed,
-        routes::access_codes::unmanaged_delete,
-        routes::action_attempts::get,
-        routes::action_attempts::list,
-        routes::events::get,
-        routes::events::list,
-        routes::fake::health,
-        serve,
-        routes::fake::default_seed,
-        routes::fake::get_database,
-        routes::fake::put_database,
-        routes::fake::add_device,
-        routes::fake::update_device,
-        routes::fake::advance_time,
-        routes::fake::reset,
-    ),
-    modifiers(&SeamConventions),
     tags(
         (name = "devices", description = "The locks (and other devices) of the workspace."),
         (name = "access_codes", description = "PINs on locks: managed codes, shared codes, unmanaged codes."),
@@ -184,42 +59,38 @@ workspace, and every read and write stays inside it.";
         (name = "events", description = "What happened to access codes, oldest first."),
         (name = "meta", description = "Health and this document."),
         (name = "fake", description = "The test-control surface: seed, whole-state dump and load, devices, clock, reset."),
-    )
+    ),
+    components(schemas(ErrorResponse, ErrorBody, ValidationErrors))
 )]
 struct ApiDoc;
 
-/// The OpenAPI document of every route the server answers.
-pub fn document() -> openapi::OpenApi {
+/// The document before the routes add their paths.
+pub fn base() -> openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// The document as the committed `openapi/openapi.json` holds it: pretty JSON and a newline.
-pub fn document_json() -> String {
-    let mut json = document()
+/// `doc` as the committed `openapi/openapi.json` holds it: pretty JSON and a newline.
+pub fn to_json(doc: &openapi::OpenApi) -> String {
+    let mut json = doc
         .to_pretty_json()
         .expect("the OpenAPI document serializes");
     json.push('\n');
     json
 }
 
-/// This document.
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    tag = "meta",
-    responses((status = 200, description = "The OpenAPI 3.1 document.", body = Object))
-)]
-pub async fn serve() -> Response {
-    static JSON: OnceLock<String> = OnceLock::new();
-    let body = JSON.get_or_init(document_json).clone();
-    let mut res = (StatusCode::OK, body).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-    res
+/// Applies the conventions every route shares to the assembled document; `authenticated`
+/// are the paths that need a credential.
+pub fn apply_conventions(doc: &mut openapi::OpenApi, authenticated: &HashSet<String>) {
+    SeamConventions {
+        authenticated: authenticated.clone(),
+    }
+    .modify(doc);
 }
 
 /// The conventions every route shares, applied to the derived document.
-struct SeamConventions;
+struct SeamConventions {
+    authenticated: HashSet<String>,
+}
 
 /// The verbs of a path item, in document order.
 fn operations_mut(item: &mut PathItem) -> [(&'static str, &mut Option<Operation>); 8] {
@@ -481,11 +352,7 @@ impl Modify for SeamConventions {
             )
             .description(Some("This request's id, for logs and support."))
             .build();
-        let authenticated: HashSet<String> = routes::seam_table()
-            .routes()
-            .iter()
-            .map(|(path, _)| path.clone())
-            .collect();
+        let authenticated = &self.authenticated;
 
         for (path, item) in doc.paths.paths.iter_mut() {
             for (method, op) in operations_mut(item) {

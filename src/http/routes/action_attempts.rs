@@ -1,32 +1,41 @@
 //! `/action_attempts/get` and `/action_attempts/list`: receipts of access-code actions.
 
-use axum::{extract::State, response::Response};
+use axum::extract::State;
 use serde_json::Value;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::domain::action_attempt::ActionAttempt;
 use crate::error::Result;
-use crate::http::openapi::{ErrorResponse, OkTrue};
-use crate::http::{AppState, input::Input, ok};
-use crate::store::Caller;
+use crate::http::{
+    pagination::Pagination,
+    params::{LookupId, Params, WithInput},
+    schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
+    state::AppState,
+};
+use crate::store::{Caller, workspace::Page};
 
-use super::{PAYLOAD_TOO_LARGE, Pagination, ok_page, pagination};
-use crate::store::workspace::Page;
-
-/// `{"action_attempts": […], "pagination": …, "ok": true}`.
-#[derive(ToSchema)]
-pub struct ActionAttemptPageResponse {
-    pub action_attempts: Vec<ActionAttempt>,
-    pub pagination: Pagination,
-    #[schema(inline)]
-    pub ok: OkTrue,
+crate::response! {
+    /// `{"action_attempt": …, "ok": true}`.
+    pub struct ActionAttemptResponse {
+        #[schema(value_type = ActionAttempt)]
+        pub action_attempt: Value,
+    }
 }
 
-/// The fields `/action_attempts/get` reads.
-#[derive(ToSchema)]
-pub struct GetActionAttemptRequest {
-    pub action_attempt_id: Uuid,
+crate::response! {
+    /// `{"action_attempts": […], "pagination": …, "ok": true}`.
+    pub struct ActionAttemptPageResponse {
+        #[schema(value_type = Vec<ActionAttempt>)]
+        pub action_attempts: Vec<Value>,
+        pub pagination: Pagination,
+    }
+}
+
+crate::request! {
+    /// The fields `/action_attempts/get` reads.
+    pub struct GetActionAttemptRequest {
+        #[schema(value_type = Uuid)]
+        pub action_attempt_id: LookupId,
+    }
 }
 
 /// One action attempt.
@@ -36,7 +45,7 @@ pub struct GetActionAttemptRequest {
     tag = "action_attempts",
     request_body = GetActionAttemptRequest,
     responses(
-        (status = 200, description = "The action attempt.", body = super::access_codes::ActionAttemptResponse),
+        (status = 200, description = "The action attempt.", body = ActionAttemptResponse),
         (status = 400, description = bad_request!(""), body = ErrorResponse),
         (status = 401, description = unauthorized!(""), body = ErrorResponse),
         (status = 404, description = "`action_attempt_not_found`.", body = ErrorResponse),
@@ -46,23 +55,24 @@ pub struct GetActionAttemptRequest {
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,
-    mut input: Input,
-) -> Result<Response> {
-    let id = input.req_string("action_attempt_id");
-    input.finish()?;
+    Params(req): Params<GetActionAttemptRequest>,
+) -> Result<ActionAttemptResponse> {
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.action_attempt(&id).map(|a| a.to_wire())
+        ws.action_attempt(&req.action_attempt_id.raw)
+            .map(|a| a.to_wire())
     })??;
-    Ok(ok("action_attempt", attempt))
+    Ok(ActionAttemptResponse::new(attempt))
 }
 
-/// The fields `/action_attempts/list` reads.
-#[derive(ToSchema)]
-pub struct ListActionAttemptsRequest {
-    /// The attempts to list; unknown ids are left out.
-    pub action_attempt_ids: Vec<String>,
-    /// Accepted; changes nothing here.
-    pub device_id: Option<String>,
+crate::request! {
+    /// The fields `/action_attempts/list` reads.
+    pub struct ListActionAttemptsRequest {
+        /// The attempts to list; unknown ids are left out.
+        #[schema(value_type = Vec<String>)]
+        pub action_attempt_ids: Vec<LookupId>,
+        /// Accepted; changes nothing here.
+        pub device_id: Option<String>,
+    }
 }
 
 /// Action attempts by id, in the order asked (one page: every match).
@@ -81,11 +91,9 @@ pub struct ListActionAttemptsRequest {
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    mut input: Input,
-) -> Result<Response> {
-    let ids = input.req_string_array("action_attempt_ids");
-    let _ = input.opt_string("device_id");
-    input.finish()?;
+    WithInput { params: req, input }: WithInput<ListActionAttemptsRequest>,
+) -> Result<ActionAttemptPageResponse> {
+    let ids: Vec<String> = req.action_attempt_ids.into_iter().map(|i| i.raw).collect();
     let attempts: Vec<Value> = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.action_attempts(&ids)
             .into_iter()
@@ -97,9 +105,8 @@ pub async fn list(
         items: Vec::new(),
         next_offset: None,
     };
-    Ok(ok_page(
-        "action_attempts",
+    Ok(ActionAttemptPageResponse::new(
         attempts,
-        pagination(&last, &input),
+        Pagination::of(&last, &input),
     ))
 }

@@ -1,41 +1,46 @@
 //! `/devices/get` and `/devices/list`.
 
-use axum::{extract::State, response::Response};
-use utoipa::ToSchema;
+use axum::extract::State;
 use uuid::Uuid;
 
 use crate::domain::device::Device;
-use crate::error::{Error, Result};
-use crate::http::openapi::{ErrorResponse, OkTrue};
-use crate::http::{AppState, input::Input, ok};
+use crate::error::{Error, Issue, Result};
+use crate::http::{
+    pagination::{DEFAULT_PAGE, Limit, PageArgs, PageCursor, Pagination, limit_schema},
+    params::{LookupId, Params, WithInput, one_or_many},
+    schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
+    state::AppState,
+};
 use crate::store::{Caller, workspace::DeviceFilter};
 
-use super::{PAYLOAD_TOO_LARGE, Pagination, ok_page, page_args, pagination};
-
-/// `{"device": …, "ok": true}`.
-#[derive(ToSchema)]
-pub struct DeviceResponse {
-    pub device: Device,
-    #[schema(inline)]
-    pub ok: OkTrue,
+crate::response! {
+    /// `{"device": …, "ok": true}`.
+    pub struct DeviceResponse {
+        pub device: Device,
+    }
 }
 
-/// `{"devices": […], "pagination": …, "ok": true}`.
-#[derive(ToSchema)]
-pub struct DevicePageResponse {
-    pub devices: Vec<Device>,
-    pub pagination: Pagination,
-    #[schema(inline)]
-    pub ok: OkTrue,
+crate::response! {
+    /// `{"devices": […], "pagination": …, "ok": true}`.
+    pub struct DevicePageResponse {
+        pub devices: Vec<Device>,
+        pub pagination: Pagination,
+    }
 }
 
-/// The fields `/devices/get` reads: `device_id` or `name`.
-#[derive(ToSchema)]
-pub struct GetDeviceRequest {
-    #[schema(example = "5ea10003-0000-4000-8000-000000000001")]
-    pub device_id: Option<Uuid>,
-    /// The display name (or `properties.name`), when `device_id` is absent.
-    pub name: Option<String>,
+crate::request! {
+    /// The fields `/devices/get` reads: `device_id` or `name`.
+    pub struct GetDeviceRequest {
+        #[schema(value_type = Option<Uuid>, example = "5ea10003-0000-4000-8000-000000000001")]
+        pub device_id: Option<LookupId>,
+        /// The display name (or `properties.name`), when `device_id` is absent.
+        pub name: Option<String>,
+    }
+    check(req, issues) {
+        if req.device_id.is_none() && req.name.is_none() {
+            issues.push(Issue::new(vec!["device_id".into()], "Required"));
+        }
+    }
 }
 
 /// One device, by `device_id` or by name.
@@ -55,61 +60,46 @@ pub struct GetDeviceRequest {
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,
-    mut input: Input,
-) -> Result<Response> {
-    let device_id = input.opt_string("device_id");
-    let name = input.opt_string("name");
-    if device_id.is_none() && name.is_none() {
-        input.issue("device_id", "Required");
-    }
-    input.finish()?;
-    let device =
-        app.store
-            .with_workspace(caller.workspace_id, |ws| match (&device_id, &name) {
-                (Some(id), _) => ws.device(id, &caller.scope).cloned(),
-                (None, Some(n)) => ws
-                    .devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
-                    .items
-                    .into_iter()
-                    .find(|d| &d.display_name == n || &d.properties.name == n)
-                    .cloned()
-                    .ok_or_else(|| Error::DeviceNotFound(n.clone())),
-                (None, None) => Err(Error::DeviceNotFound(String::new())),
-            })??;
-    Ok(ok("device", device))
-}
-
-fn uuids(input: &mut Input, key: &str, values: Option<Vec<String>>) -> Option<Vec<Uuid>> {
-    let values = values?;
-    let mut out = Vec::with_capacity(values.len());
-    for v in values {
-        match Uuid::try_parse(&v) {
-            Ok(u) => out.push(u),
-            Err(_) => input.issue(key, "Invalid uuid"),
+    Params(req): Params<GetDeviceRequest>,
+) -> Result<DeviceResponse> {
+    let device = app.store.with_workspace(caller.workspace_id, |ws| {
+        match (&req.device_id, &req.name) {
+            (Some(id), _) => ws.device(&id.raw, &caller.scope).cloned(),
+            (None, Some(n)) => ws
+                .devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
+                .items
+                .into_iter()
+                .find(|d| &d.display_name == n || &d.properties.name == n)
+                .cloned()
+                .ok_or_else(|| Error::DeviceNotFound(n.clone())),
+            (None, None) => Err(Error::DeviceNotFound(String::new())),
         }
-    }
-    Some(out)
+    })??;
+    Ok(DeviceResponse::new(device))
 }
 
-/// The fields `/devices/list` reads: filters (all must match) and the page.
-#[derive(ToSchema)]
-pub struct ListDevicesRequest {
-    /// Only these devices (an empty list matches none).
-    pub device_ids: Option<Vec<String>>,
-    /// Only devices of these types.
-    pub device_types: Option<Vec<String>>,
-    /// Only devices of this type (joins `device_types`).
-    pub device_type: Option<String>,
-    /// Only devices of these connected accounts.
-    pub connected_account_ids: Option<Vec<Uuid>>,
-    /// Only devices of this connected account (joins `connected_account_ids`).
-    pub connected_account_id: Option<Uuid>,
-    /// Only devices whose `properties.manufacturer` is this.
-    pub manufacturer: Option<String>,
-    #[schema(schema_with = super::limit_schema)]
-    pub limit: Option<u64>,
-    /// `next_page_cursor` of the previous page.
-    pub page_cursor: Option<String>,
+crate::request! {
+    /// The fields `/devices/list` reads: filters (all must match) and the page.
+    pub struct ListDevicesRequest {
+        /// Only these devices (an empty list matches none).
+        #[schema(value_type = Option<Vec<String>>)]
+        pub device_ids: Option<Vec<LookupId>>,
+        /// Only devices of these types.
+        pub device_types: Option<Vec<String>>,
+        /// Only devices of this type (joins `device_types`).
+        pub device_type: Option<String>,
+        /// Only devices of these connected accounts.
+        pub connected_account_ids: Option<Vec<Uuid>>,
+        /// Only devices of this connected account (joins `connected_account_ids`).
+        pub connected_account_id: Option<Uuid>,
+        /// Only devices whose `properties.manufacturer` is this.
+        pub manufacturer: Option<String>,
+        #[schema(schema_with = limit_schema)]
+        pub limit: Option<Limit>,
+        /// `next_page_cursor` of the previous page.
+        #[schema(value_type = Option<String>)]
+        pub page_cursor: Option<PageCursor>,
+    }
 }
 
 /// The devices the caller can see, in creation order, a page at a time.
@@ -128,31 +118,21 @@ pub struct ListDevicesRequest {
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    mut input: Input,
-) -> Result<Response> {
-    let device_ids = input.opt_string_array("device_ids");
-    let mut device_types = input.opt_string_array("device_types");
-    if let Some(t) = input.opt_string("device_type") {
-        device_types.get_or_insert_with(Vec::new).push(t);
-    }
-    let mut accounts = input.opt_string_array("connected_account_ids");
-    if let Some(a) = input.opt_string("connected_account_id") {
-        accounts.get_or_insert_with(Vec::new).push(a);
-    }
-    let connected_account_ids = uuids(&mut input, "connected_account_id", accounts);
-    let manufacturer = input.opt_string("manufacturer");
-    let page = page_args(&mut input, 500);
-    input.finish()?;
+    WithInput { params: req, input }: WithInput<ListDevicesRequest>,
+) -> Result<DevicePageResponse> {
+    let page = PageArgs::new(req.limit, req.page_cursor, DEFAULT_PAGE);
     let filter = DeviceFilter {
-        device_ids,
-        device_types,
-        connected_account_ids,
-        manufacturer,
+        device_ids: req
+            .device_ids
+            .map(|ids| ids.into_iter().map(|i| i.raw).collect()),
+        device_types: one_or_many(req.device_types, req.device_type),
+        connected_account_ids: one_or_many(req.connected_account_ids, req.connected_account_id),
+        manufacturer: req.manufacturer,
     };
     let (devices, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = ws.devices(&filter, &caller.scope, page.offset, page.limit);
-        let pg = pagination(&p, &input);
+        let pg = Pagination::of(&p, &input);
         (p.items.into_iter().cloned().collect::<Vec<_>>(), pg)
     })?;
-    Ok(ok_page("devices", devices, pagination))
+    Ok(DevicePageResponse::new(devices, pagination))
 }

@@ -1,65 +1,71 @@
 //! `/events/list` and `/events/get`: what happened to access codes, oldest first.
 
-use axum::{extract::State, response::Response};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
-use serde_json::{Map, json};
-use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::domain::event::Event;
-use crate::error::{Error, Result};
-use crate::http::openapi::{ErrorResponse, OkTrue};
-use crate::http::{AppState, input::Input, ok_fields};
+use crate::error::{Error, Issue, Result};
+use crate::http::{
+    pagination::{Limit, limit_schema},
+    params::{LookupId, Params, one_or_many},
+    schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
+    state::AppState,
+};
 use crate::store::{Caller, workspace::EventFilter};
 
-use super::{MAX_PAGE, PAYLOAD_TOO_LARGE};
-
-/// `{"event": …, "message": "", "ok": true}`.
-#[derive(ToSchema)]
-pub struct EventResponse {
-    pub event: Event,
-    /// Always empty.
-    pub message: String,
-    #[schema(inline)]
-    pub ok: OkTrue,
-}
-
-/// `{"events": […], "ok": true}`.
-#[derive(ToSchema)]
-pub struct EventsResponse {
-    pub events: Vec<Event>,
-    #[schema(inline)]
-    pub ok: OkTrue,
-}
-
-/// Merges a singular filter into its plural list.
-fn one_or_many(input: &mut Input, one: &str, many: &str) -> Option<Vec<String>> {
-    let mut list = input.opt_string_array(many);
-    if let Some(v) = input.opt_string(one) {
-        list.get_or_insert_with(Vec::new).push(v);
+crate::response! {
+    /// `{"event": …, "message": "", "ok": true}`.
+    pub struct EventResponse {
+        pub event: Event,
+        /// Always empty.
+        pub message: &'static str,
     }
-    list
 }
 
-/// The fields `/events/list` reads: filters (all must match) and `limit`.
-#[derive(ToSchema)]
-pub struct ListEventsRequest {
-    /// Only events of this access code (joins `access_code_ids`).
-    pub access_code_id: Option<String>,
-    pub access_code_ids: Option<Vec<String>>,
-    /// Only events of this device (joins `device_ids`).
-    pub device_id: Option<String>,
-    pub device_ids: Option<Vec<String>>,
-    /// Only events of this type (joins `event_types`).
-    pub event_type: Option<String>,
-    pub event_types: Option<Vec<String>>,
-    /// Only events that occurred at or after this time.
-    pub since: Option<DateTime<Utc>>,
-    /// Only events that occurred in this window: `[from, until]`.
-    #[schema(min_items = 2, max_items = 2)]
-    pub between: Option<Vec<DateTime<Utc>>>,
-    #[schema(schema_with = super::limit_schema)]
-    pub limit: Option<u64>,
+crate::response! {
+    /// `{"events": […], "ok": true}`.
+    pub struct EventsResponse {
+        pub events: Vec<Event>,
+    }
+}
+
+/// Ids as the filter compares them: a malformed one matches nothing.
+fn ids(list: Option<Vec<LookupId>>) -> Option<Vec<String>> {
+    list.map(|l| l.into_iter().map(|i| i.raw).collect())
+}
+
+crate::request! {
+    /// The fields `/events/list` reads: filters (all must match) and `limit`.
+    pub struct ListEventsRequest {
+        /// Only events of this access code (joins `access_code_ids`).
+        #[schema(value_type = Option<String>)]
+        pub access_code_id: Option<LookupId>,
+        #[schema(value_type = Option<Vec<String>>)]
+        pub access_code_ids: Option<Vec<LookupId>>,
+        /// Only events of this device (joins `device_ids`).
+        #[schema(value_type = Option<String>)]
+        pub device_id: Option<LookupId>,
+        #[schema(value_type = Option<Vec<String>>)]
+        pub device_ids: Option<Vec<LookupId>>,
+        /// Only events of this type (joins `event_types`).
+        pub event_type: Option<String>,
+        pub event_types: Option<Vec<String>>,
+        /// Only events that occurred at or after this time.
+        pub since: Option<DateTime<Utc>>,
+        /// Only events that occurred in this window: `[from, until]`.
+        #[schema(min_items = 2, max_items = 2)]
+        pub between: Option<Vec<DateTime<Utc>>>,
+        #[schema(schema_with = limit_schema)]
+        pub limit: Option<Limit>,
+    }
+    check(req, issues) {
+        if req.between.as_ref().is_some_and(|b| b.len() != 2) {
+            issues.push(Issue::new(
+                vec!["between".into()],
+                "Array must contain exactly 2 element(s)",
+            ));
+        }
+    }
 }
 
 /// The workspace's events, oldest first.
@@ -78,58 +84,45 @@ pub struct ListEventsRequest {
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    mut input: Input,
-) -> Result<Response> {
-    let access_code_ids = one_or_many(&mut input, "access_code_id", "access_code_ids");
-    let device_ids = one_or_many(&mut input, "device_id", "device_ids");
-    let event_types = one_or_many(&mut input, "event_type", "event_types");
-    let since = input.opt_timestamp("since");
-    let between = input.opt_string_array("between");
-    let limit = input.opt_limit("limit", MAX_PAGE).unwrap_or(500);
-    let (from, until) = match between.as_deref() {
-        None => (None, None),
-        Some([a, b]) => {
-            let (a, b) = (
-                crate::domain::timestamp::parse(a),
-                crate::domain::timestamp::parse(b),
-            );
-            if a.is_none() || b.is_none() {
-                input.issue("between", "Invalid datetime");
-            }
-            (a, b)
-        }
-        Some(_) => {
-            input.issue("between", "Array must contain exactly 2 element(s)");
-            (None, None)
-        }
+    Params(req): Params<ListEventsRequest>,
+) -> Result<EventsResponse> {
+    let (from, until) = match req.between.as_deref() {
+        Some([a, b]) => (Some(*a), Some(*b)),
+        _ => (None, None),
     };
-    input.finish()?;
     let filter = EventFilter {
-        access_code_ids,
-        device_ids,
-        event_types,
-        since: since.max(from),
+        access_code_ids: ids(one_or_many(req.access_code_ids, req.access_code_id)),
+        device_ids: ids(one_or_many(req.device_ids, req.device_id)),
+        event_types: one_or_many(req.event_types, req.event_type),
+        since: req.since.max(from),
         until,
     };
+    let limit = req.limit.map_or(500, |l| l.0);
     let events = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.events_matching(&filter, limit)
             .into_iter()
             .cloned()
             .collect::<Vec<_>>()
     })?;
-    let mut m = Map::new();
-    m.insert("events".into(), json!(events));
-    Ok(ok_fields(m))
+    Ok(EventsResponse::new(events))
 }
 
-/// The fields `/events/get` reads: `event_id`, or `device_id` and/or `event_type`.
-#[derive(ToSchema)]
-pub struct GetEventRequest {
-    pub event_id: Option<Uuid>,
-    /// The latest event of this device, when `event_id` is absent.
-    pub device_id: Option<String>,
-    /// The latest event of this type, when `event_id` is absent.
-    pub event_type: Option<String>,
+crate::request! {
+    /// The fields `/events/get` reads: `event_id`, or `device_id` and/or `event_type`.
+    pub struct GetEventRequest {
+        #[schema(value_type = Option<Uuid>)]
+        pub event_id: Option<LookupId>,
+        /// The latest event of this device, when `event_id` is absent.
+        #[schema(value_type = Option<String>)]
+        pub device_id: Option<LookupId>,
+        /// The latest event of this type, when `event_id` is absent.
+        pub event_type: Option<String>,
+    }
+    check(req, issues) {
+        if req.event_id.is_none() && req.device_id.is_none() && req.event_type.is_none() {
+            issues.push(Issue::new(vec!["event_id".into()], "Required"));
+        }
+    }
 }
 
 /// One event: by `event_id`, or the latest of a `device_id` and/or `event_type`.
@@ -149,23 +142,16 @@ pub struct GetEventRequest {
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,
-    mut input: Input,
-) -> Result<Response> {
-    let event_id = input.opt_string("event_id");
-    let device_id = input.opt_string("device_id");
-    let event_type = input.opt_string("event_type");
-    if event_id.is_none() && device_id.is_none() && event_type.is_none() {
-        input.issue("event_id", "Required");
-    }
-    input.finish()?;
+    Params(req): Params<GetEventRequest>,
+) -> Result<EventResponse> {
     let event = app
         .store
-        .with_workspace(caller.workspace_id, |ws| match &event_id {
-            Some(id) => ws.event(id).cloned(),
+        .with_workspace(caller.workspace_id, |ws| match &req.event_id {
+            Some(id) => ws.event(&id.raw).cloned(),
             None => {
                 let f = EventFilter {
-                    device_ids: device_id.clone().map(|d| vec![d]),
-                    event_types: event_type.clone().map(|t| vec![t]),
+                    device_ids: ids(req.device_id.clone().map(|d| vec![d])),
+                    event_types: req.event_type.clone().map(|t| vec![t]),
                     ..EventFilter::default()
                 };
                 ws.events_matching(&f, usize::MAX)
@@ -174,8 +160,5 @@ pub async fn get(
                     .ok_or(Error::EventNotFound)
             }
         })??;
-    let mut m = Map::new();
-    m.insert("event".into(), json!(event));
-    m.insert("message".into(), json!(""));
-    Ok(ok_fields(m))
+    Ok(EventResponse::new(event, ""))
 }

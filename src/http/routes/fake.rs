@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use axum::{extract::State, response::Response};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use utoipa::{
     PartialSchema, ToSchema,
     openapi::{
@@ -21,24 +21,16 @@ use crate::domain::device::{
 };
 use crate::domain::timestamp;
 use crate::error::{Error, Issue, Result};
-use crate::http::openapi::{ErrorResponse, OkResponse, OkTrue};
-use crate::http::{AppState, input::Input, ok, ok_empty, ok_fields};
+use crate::http::{
+    error::json_ok,
+    input::Input,
+    params::{LookupId, Params},
+    schema::{ErrorResponse, OkResponse, OkTrue, PAYLOAD_TOO_LARGE},
+    state::AppState,
+};
 use crate::store::{records::Database, seed};
 
-use super::PAYLOAD_TOO_LARGE;
-
-/// `{"service": "seam-mock", "version": …, "now": …, "ok": true}`.
-#[derive(ToSchema)]
-pub struct HealthResponse {
-    #[schema(example = "seam-mock")]
-    pub service: String,
-    /// The server's version.
-    pub version: String,
-    /// The server clock (moved by `/_fake/advance_time`).
-    pub now: DateTime<Utc>,
-    #[schema(inline)]
-    pub ok: OkTrue,
-}
+use super::devices::DeviceResponse;
 
 /// `{"<seed name>": "<id or token>", …, "ok": true}`.
 pub struct SeedResponse;
@@ -90,31 +82,13 @@ impl ToSchema for DatabaseResponse {
     }
 }
 
-/// `{"device": …, "ok": true}` (the same shape as `/devices/get`).
-type DeviceResponse = super::devices::DeviceResponse;
-
-/// `{"now": …, "ok": true}`.
-#[derive(ToSchema)]
-pub struct ClockResponse {
-    /// The server clock after the move.
-    pub now: DateTime<Utc>,
-    #[schema(inline)]
-    pub ok: OkTrue,
-}
-
-/// Liveness, with the server clock.
-#[utoipa::path(
-    method(get, post),
-    path = "/health",
-    tag = "meta",
-    responses((status = 200, description = "The server is up.", body = HealthResponse))
-)]
-pub async fn health(State(app): State<AppState>) -> Response {
-    let mut m = Map::new();
-    m.insert("service".into(), json!("seam-mock"));
-    m.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
-    m.insert("now".into(), json!(timestamp::format(&app.store.now())));
-    ok_fields(m)
+crate::response! {
+    /// `{"now": …, "ok": true}`.
+    pub struct ClockResponse {
+        /// The server clock after the move.
+        #[serde(with = "crate::domain::timestamp::required")]
+        pub now: DateTime<Utc>,
+    }
 }
 
 /// The seed's well-known names, with their ids and tokens.
@@ -125,7 +99,9 @@ pub async fn health(State(app): State<AppState>) -> Response {
     responses((status = 200, description = "Name to id or token.", body = SeedResponse))
 )]
 pub async fn default_seed() -> Response {
-    ok_fields(seed::names())
+    let mut names = seed::names();
+    names.insert("ok".into(), Value::Bool(true));
+    json_ok(&names)
 }
 
 /// The whole state, in the shape `PUT /_fake/database` and `--seed-file` take.
@@ -137,7 +113,10 @@ pub async fn default_seed() -> Response {
 )]
 pub async fn get_database(State(app): State<AppState>) -> Result<Response> {
     match serde_json::to_value(app.store.dump()) {
-        Ok(Value::Object(m)) => Ok(ok_fields(m)),
+        Ok(Value::Object(mut m)) => {
+            m.insert("ok".into(), Value::Bool(true));
+            Ok(json_ok(&m))
+        }
         _ => Err(Error::Internal(
             "the database did not serialize to an object".into(),
         )),
@@ -159,7 +138,7 @@ pub async fn get_database(State(app): State<AppState>) -> Result<Response> {
         (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
     )
 )]
-pub async fn put_database(State(app): State<AppState>, input: Input) -> Result<Response> {
+pub async fn put_database(State(app): State<AppState>, input: Input) -> Result<OkResponse> {
     let mut value = input.into_value();
     if let Some(m) = value.as_object_mut() {
         m.remove("ok");
@@ -169,7 +148,7 @@ pub async fn put_database(State(app): State<AppState>, input: Input) -> Result<R
     app.store
         .replace(db)
         .map_err(|e| Error::InvalidRequest(format!("Inconsistent database: {e}")))?;
-    Ok(ok_empty())
+    Ok(OkResponse::new())
 }
 
 /// Shallow-merges `patch` onto `properties` and parses the result, so a fixture can set any
@@ -193,15 +172,6 @@ fn merge_properties(
     Ok(merged)
 }
 
-fn uuid_field(input: &mut Input, key: &str, value: Option<String>) -> Option<Uuid> {
-    let v = value?;
-    let parsed = Uuid::try_parse(&v).ok();
-    if parsed.is_none() {
-        input.issue(key, "Invalid uuid");
-    }
-    parsed
-}
-
 const GENERIC_LOCK: DeviceTemplate = DeviceTemplate {
     manufacturer: "unknown",
     capabilities: &[ACCESS_CODE_CAPABILITY, "lock"],
@@ -209,26 +179,27 @@ const GENERIC_LOCK: DeviceTemplate = DeviceTemplate {
     constraints: &[],
 };
 
-/// The fields `POST /_fake/devices` reads.
-#[derive(ToSchema)]
-#[schema(example = json!({"workspace_id": "5ea10001-0000-4000-8000-000000000001", "device_type": "nuki_lock", "display_name": "Garden Gate"}))]
-pub struct AddDeviceRequest {
-    #[schema(example = "5ea10001-0000-4000-8000-000000000001")]
-    pub workspace_id: Uuid,
-    /// E.g. `august_lock`, `nuki_lock`; an unknown type is a generic lock.
-    #[schema(example = "nuki_lock")]
-    pub device_type: String,
-    pub display_name: Option<String>,
-    /// The owner; default: the workspace's first connected account.
-    pub connected_account_id: Option<Uuid>,
-    /// Default: the device type's (locks: `access_code`, `lock`).
-    pub capabilities_supported: Option<Vec<String>>,
-    /// Merged over the device type's defaults (`supported_code_lengths`, `code_constraints`,
-    /// `online`, ...).
-    #[schema(value_type = Option<Object>)]
-    pub properties: Option<Map<String, Value>>,
-    #[schema(value_type = Option<Object>)]
-    pub custom_metadata: Option<Map<String, Value>>,
+crate::request! {
+    /// The fields `POST /_fake/devices` reads.
+    #[schema(example = json!({"workspace_id": "5ea10001-0000-4000-8000-000000000001", "device_type": "nuki_lock", "display_name": "Garden Gate"}))]
+    pub struct AddDeviceRequest {
+        #[schema(example = "5ea10001-0000-4000-8000-000000000001")]
+        pub workspace_id: Uuid,
+        /// E.g. `august_lock`, `nuki_lock`; an unknown type is a generic lock.
+        #[schema(example = "nuki_lock")]
+        pub device_type: String,
+        pub display_name: Option<String>,
+        /// The owner; default: the workspace's first connected account.
+        pub connected_account_id: Option<Uuid>,
+        /// Default: the device type's (locks: `access_code`, `lock`).
+        pub capabilities_supported: Option<Vec<String>>,
+        /// Merged over the device type's defaults (`supported_code_lengths`, `code_constraints`,
+        /// `online`, ...).
+        #[schema(value_type = Option<Object>)]
+        pub properties: Option<Map<String, Value>>,
+        #[schema(value_type = Option<Object>)]
+        pub custom_metadata: Option<Map<String, Value>>,
+    }
 }
 
 /// Adds a device to a workspace: any type, lengths and constraints.
@@ -246,22 +217,20 @@ pub struct AddDeviceRequest {
         (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
     )
 )]
-pub async fn add_device(State(app): State<AppState>, mut input: Input) -> Result<Response> {
-    let ws_raw = input.req_string("workspace_id");
-    let workspace_id = uuid_field(
-        &mut input,
-        "workspace_id",
-        Some(ws_raw).filter(|s| !s.is_empty()),
-    );
-    let device_type = input.req_string("device_type");
-    let display_name = input.opt_string("display_name");
-    let account_raw = input.opt_string("connected_account_id");
-    let account = uuid_field(&mut input, "connected_account_id", account_raw);
-    let capabilities = input.opt_string_array("capabilities_supported");
-    let properties = input.opt_object("properties");
-    let custom_metadata = input.opt_object("custom_metadata").unwrap_or_default();
-    input.finish()?;
-    let workspace_id = workspace_id.ok_or_else(|| Error::field("workspace_id", "Required"))?;
+pub async fn add_device(
+    State(app): State<AppState>,
+    Params(req): Params<AddDeviceRequest>,
+) -> Result<DeviceResponse> {
+    let AddDeviceRequest {
+        workspace_id,
+        device_type,
+        display_name,
+        connected_account_id: account,
+        capabilities_supported: capabilities,
+        properties,
+        custom_metadata,
+    } = req;
+    let custom_metadata = custom_metadata.unwrap_or_default();
     if !app.store.has_workspace(workspace_id) {
         return Err(Error::WorkspaceNotFound(workspace_id));
     }
@@ -317,23 +286,24 @@ pub async fn add_device(State(app): State<AppState>, mut input: Input) -> Result
         };
         Ok(ws.add_device(device).clone())
     })??;
-    Ok(ok("device", device))
+    Ok(DeviceResponse::new(device))
 }
 
-/// The fields `POST /_fake/update_device` reads.
-#[derive(ToSchema)]
-#[schema(example = json!({"device_id": "5ea10003-0000-4000-8000-00000000000c", "properties": {"online": false}}))]
-pub struct UpdateDeviceRequest {
-    #[schema(example = "5ea10003-0000-4000-8000-00000000000c")]
-    pub device_id: Uuid,
-    /// Merged over the current properties (e.g. `{"online": false}`).
-    #[schema(value_type = Option<Object>)]
-    pub properties: Option<Map<String, Value>>,
-    pub display_name: Option<String>,
-    pub capabilities_supported: Option<Vec<String>>,
-    /// Replaces the current metadata.
-    #[schema(value_type = Option<Object>)]
-    pub custom_metadata: Option<Map<String, Value>>,
+crate::request! {
+    /// The fields `POST /_fake/update_device` reads.
+    #[schema(example = json!({"device_id": "5ea10003-0000-4000-8000-00000000000c", "properties": {"online": false}}))]
+    pub struct UpdateDeviceRequest {
+        #[schema(value_type = Uuid, example = "5ea10003-0000-4000-8000-00000000000c")]
+        pub device_id: LookupId,
+        /// Merged over the current properties (e.g. `{"online": false}`).
+        #[schema(value_type = Option<Object>)]
+        pub properties: Option<Map<String, Value>>,
+        pub display_name: Option<String>,
+        pub capabilities_supported: Option<Vec<String>>,
+        /// Replaces the current metadata.
+        #[schema(value_type = Option<Object>)]
+        pub custom_metadata: Option<Map<String, Value>>,
+    }
 }
 
 /// Changes a device in any workspace: properties (e.g. takes it offline), name,
@@ -352,19 +322,26 @@ pub struct UpdateDeviceRequest {
         (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
     )
 )]
-pub async fn update_device(State(app): State<AppState>, mut input: Input) -> Result<Response> {
-    let device_id = input.req_string("device_id");
-    let properties = input.opt_object("properties");
-    let display_name = input.opt_string("display_name");
-    let capabilities = input.opt_string_array("capabilities_supported");
-    let custom_metadata = input.opt_object("custom_metadata");
-    input.finish()?;
+pub async fn update_device(
+    State(app): State<AppState>,
+    Params(req): Params<UpdateDeviceRequest>,
+) -> Result<DeviceResponse> {
+    let UpdateDeviceRequest {
+        device_id,
+        properties,
+        display_name,
+        capabilities_supported: capabilities,
+        custom_metadata,
+    } = req;
+    let device_id = device_id.or(Error::DeviceNotFound)?;
     let workspace_id = app
         .store
-        .workspace_of_device(&device_id)
-        .ok_or_else(|| Error::DeviceNotFound(device_id.clone()))?;
+        .workspace_of_device(&device_id.to_string())
+        .ok_or_else(|| Error::DeviceNotFound(device_id.to_string()))?;
     let device = app.store.with_workspace(workspace_id, |ws| {
-        let mut d = ws.device(&device_id, &Default::default())?.clone();
+        let mut d = ws
+            .device(&device_id.to_string(), &Default::default())?
+            .clone();
         if let Some(p) = properties {
             d.properties = merge_properties(&d.properties, p)?;
         }
@@ -380,15 +357,24 @@ pub async fn update_device(State(app): State<AppState>, mut input: Input) -> Res
         }
         Ok::<_, Error>(ws.replace_device(d).clone())
     })??;
-    Ok(ok("device", device))
+    Ok(DeviceResponse::new(device))
 }
 
-/// The fields `POST /_fake/advance_time` reads.
-#[derive(ToSchema)]
-pub struct AdvanceTimeRequest {
-    /// How far to move the clock; 0 just reads it. The clock stops at the end of year 9999.
-    #[schema(minimum = 0)]
-    pub seconds: f64,
+crate::request! {
+    /// The fields `POST /_fake/advance_time` reads.
+    pub struct AdvanceTimeRequest {
+        /// How far to move the clock; 0 just reads it. The clock stops at the end of year 9999.
+        #[schema(minimum = 0)]
+        pub seconds: f64,
+    }
+    check(req, issues) {
+        if req.seconds < 0.0 {
+            issues.push(Issue::new(
+                vec!["seconds".into()],
+                "Number must be greater than or equal to 0",
+            ));
+        }
+    }
 }
 
 /// Moves the server clock forward; every code transition it passes happens.
@@ -403,25 +389,21 @@ pub struct AdvanceTimeRequest {
         (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
     )
 )]
-pub async fn advance_time(State(app): State<AppState>, mut input: Input) -> Result<Response> {
-    let seconds = input.opt_number("seconds");
-    if seconds.is_none() && !input.has_issues() {
-        input.issue("seconds", "Required");
-    }
-    if seconds.is_some_and(|s| s < 0.0) {
-        input.issue("seconds", "Number must be greater than or equal to 0");
-    }
-    let ms = (seconds.unwrap_or(0.0) * 1000.0).min(1e15) as i64;
+pub async fn advance_time(
+    State(app): State<AppState>,
+    Params(req): Params<AdvanceTimeRequest>,
+) -> Result<ClockResponse> {
+    let ms = (req.seconds * 1000.0).min(1e15) as i64;
     let room = (timestamp::latest() - app.store.now()).num_milliseconds();
     if ms > room {
-        input.issue(
+        return Err(Error::field(
             "seconds",
             format!("Number must be less than or equal to {}", room / 1000),
-        );
+        ));
     }
-    input.finish()?;
-    let now = app.store.advance(Duration::milliseconds(ms));
-    Ok(ok("now", timestamp::format(&now)))
+    Ok(ClockResponse::new(
+        app.store.advance(Duration::milliseconds(ms)),
+    ))
 }
 
 /// Back to the state the server started with (the clock keeps its time).
@@ -431,7 +413,7 @@ pub async fn advance_time(State(app): State<AppState>, mut input: Input) -> Resu
     tag = "fake",
     responses((status = 200, description = "Reset.", body = OkResponse))
 )]
-pub async fn reset(State(app): State<AppState>) -> Response {
+pub async fn reset(State(app): State<AppState>) -> OkResponse {
     app.store.reset();
-    ok_empty()
+    OkResponse::new()
 }

@@ -1,0 +1,411 @@
+//! Requests parsed once. Each operation declares its parameters as one struct with the
+//! [`request!`](crate::request) macro: the same struct is its OpenAPI schema (`ToSchema`) and
+//! what its handler receives ([`Params`]), so a field that is documented is a field that is
+//! parsed, and the other way round.
+//!
+//! Every field type implements [`Param`]: it turns one JSON value (or query-string text) into a
+//! typed value — ids, timestamps, PINs, enums — recording zod-style issues (`Expected array,
+//! received number`, `Required`, `Invalid datetime`, …) instead of stopping, so one answer
+//! lists every problem of the request.
+
+use axum::extract::{FromRequest, Request};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::input::Input;
+use crate::domain::pin::Pin;
+use crate::domain::timestamp;
+use crate::error::{Error, Issue};
+
+/// Where one value sits in the request (`["device_ids", "1"]`) and where its problems go.
+pub struct Cx<'a> {
+    /// Query-string values are text and are read leniently (`"true"`, `"4"`, `key=`).
+    pub from_query: bool,
+    pub issues: &'a mut Vec<Issue>,
+    pub path: Vec<String>,
+}
+
+impl Cx<'_> {
+    /// Records a problem at the current path.
+    pub fn issue(&mut self, message: impl Into<String>) {
+        self.issues.push(Issue::new(self.path.clone(), message));
+    }
+
+    /// Records `Expected <what>, received <type of got>` and gives nothing.
+    pub fn expected<T>(&mut self, what: &str, got: &Value) -> Option<T> {
+        self.issue(expected(what, got));
+        None
+    }
+}
+
+/// Zod's name for a JSON value's type.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `Expected <what>, received <type>`.
+pub fn expected(what: &str, got: &Value) -> String {
+    format!("Expected {what}, received {}", type_name(got))
+}
+
+/// A type one request field can be parsed into.
+pub trait Param: Sized {
+    /// What zod calls the expected type (`string`, `array`, …), for `Expected X, received null`.
+    const EXPECTED: &'static str;
+    /// Whether an empty query value (`key=`) means null (scalars) rather than a value (arrays,
+    /// where it is `[]`).
+    const EMPTY_QUERY_IS_NULL: bool = true;
+
+    /// The value of an absent or null field; `None` makes the field required.
+    fn absent() -> Option<Self> {
+        None
+    }
+
+    /// Parses a present, non-null value, or records why not.
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self>;
+}
+
+impl<T: Param> Param for Option<T> {
+    const EXPECTED: &'static str = T::EXPECTED;
+    const EMPTY_QUERY_IS_NULL: bool = T::EMPTY_QUERY_IS_NULL;
+
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        T::parse(v, cx).map(Some)
+    }
+}
+
+impl Param for String {
+    const EXPECTED: &'static str = "string";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        match v {
+            Value::String(s) => Some(s),
+            other => cx.expected("string", &other),
+        }
+    }
+}
+
+impl Param for bool {
+    const EXPECTED: &'static str = "boolean";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        match v {
+            Value::Bool(b) => Some(b),
+            Value::String(s) if cx.from_query && (s == "true" || s == "false") => Some(s == "true"),
+            other => cx.expected("boolean", &other),
+        }
+    }
+}
+
+impl Param for f64 {
+    const EXPECTED: &'static str = "number";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) if cx.from_query => match s.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() => Some(n),
+                _ => {
+                    cx.issue("Expected number, received nan");
+                    None
+                }
+            },
+            other => cx.expected("number", &other),
+        }
+    }
+}
+
+impl<T: Param> Param for Vec<T> {
+    const EXPECTED: &'static str = "array";
+    const EMPTY_QUERY_IS_NULL: bool = false;
+
+    /// In a query string a single value is a one-item array and an empty value the empty
+    /// array; items are checked one by one, each problem under its index.
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        let items = match v {
+            Value::Array(items) => items,
+            Value::String(s) if cx.from_query && s.is_empty() => return Some(Vec::new()),
+            Value::String(s) if cx.from_query => vec![Value::String(s)],
+            other => return cx.expected("array", &other),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.into_iter().enumerate() {
+            cx.path.push(i.to_string());
+            let parsed = match item {
+                Value::Null => cx.expected(T::EXPECTED, &Value::Null),
+                item => T::parse(item, cx),
+            };
+            cx.path.pop();
+            match parsed {
+                Some(p) => out.push(p),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+impl Param for Map<String, Value> {
+    const EXPECTED: &'static str = "object";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        match v {
+            Value::Object(m) => Some(m),
+            other => cx.expected("object", &other),
+        }
+    }
+}
+
+impl Param for DateTime<Utc> {
+    const EXPECTED: &'static str = "string";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        let s = String::parse(v, cx)?;
+        let t = timestamp::parse(&s);
+        if t.is_none() {
+            cx.issue("Invalid datetime");
+        }
+        t
+    }
+}
+
+impl Param for Uuid {
+    const EXPECTED: &'static str = "string";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        let s = String::parse(v, cx)?;
+        let id = Uuid::try_parse(&s).ok();
+        if id.is_none() {
+            cx.issue("Invalid uuid");
+        }
+        id
+    }
+}
+
+impl Param for Pin {
+    const EXPECTED: &'static str = "string";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        let s = String::parse(v, cx)?;
+        match Pin::parse(&s) {
+            Ok(p) => Some(p),
+            Err(msg) => {
+                cx.issue(msg);
+                None
+            }
+        }
+    }
+}
+
+/// The id of one thing to read or change. A malformed id names nothing, so it answers the
+/// thing's 404 rather than a 400 (the official SDK suites expect `device_not_found` for
+/// `device_id: "unknown-device"`); `raw` keeps the text for the error's `data`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupId {
+    pub raw: String,
+    pub id: Option<Uuid>,
+}
+
+impl LookupId {
+    /// The id, or `not_found` when the text is no UUID.
+    pub fn or(&self, not_found: impl FnOnce(String) -> Error) -> Result<Uuid, Error> {
+        self.id.ok_or_else(|| not_found(self.raw.clone()))
+    }
+
+    /// Ids in a filter: a malformed one matches nothing, so it is left out.
+    pub fn valid(ids: &[LookupId]) -> Vec<Uuid> {
+        ids.iter().filter_map(|i| i.id).collect()
+    }
+}
+
+impl Param for LookupId {
+    const EXPECTED: &'static str = "string";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        let raw = String::parse(v, cx)?;
+        Some(LookupId {
+            id: Uuid::try_parse(&raw).ok(),
+            raw,
+        })
+    }
+}
+
+impl utoipa::PartialSchema for LookupId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                utoipa::openapi::schema::KnownFormat::Uuid,
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LookupId {}
+
+/// A fixed set of names, parsed through the type's own serde names; the names for the error
+/// message come from its schema, which reads the same serde attributes.
+pub trait WireEnum: DeserializeOwned + utoipa::PartialSchema {}
+
+impl WireEnum for crate::domain::create_multiple::Behavior {}
+impl WireEnum for crate::domain::access_code::CodeType {}
+
+/// The names of an enum's schema, in order.
+fn enum_names<T: utoipa::PartialSchema>() -> Vec<String> {
+    let schema = serde_json::to_value(T::schema()).unwrap_or(Value::Null);
+    let mut names = Vec::new();
+    let mut collect = |node: &Value| {
+        if let Some(Value::Array(vals)) = node.get("enum") {
+            names.extend(vals.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        }
+    };
+    collect(&schema);
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(alts)) = schema.get(key) {
+            alts.iter().for_each(&mut collect);
+        }
+    }
+    names
+}
+
+impl<T: WireEnum> Param for T {
+    const EXPECTED: &'static str = "string";
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        let s = String::parse(v, cx)?;
+        match serde_json::from_value(Value::String(s.clone())) {
+            Ok(e) => Some(e),
+            Err(_) => {
+                let list = enum_names::<T>()
+                    .iter()
+                    .map(|o| format!("'{o}'"))
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                cx.issue(format!(
+                    "Invalid enum value. Expected {list}, received '{s}'"
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// What a request struct does: build itself from the fields of an [`Input`], recording every
+/// problem; [`check`](Self::check) then adds the rules between fields.
+pub trait FromInput: Sized {
+    /// Reads every declared field (the `request!` macro writes it).
+    fn read(input: &mut Input) -> Option<Self>;
+
+    /// Rules across fields (`device_id` or `name`), run only when every field parsed.
+    fn check(&self, _issues: &mut Vec<Issue>) {}
+
+    /// The whole parse: the struct, or `invalid_input` listing every problem.
+    fn from_input(input: &mut Input) -> Result<Self, Error> {
+        let value = Self::read(input);
+        if let Some(v) = &value {
+            v.check(input.issues_mut());
+        }
+        input.finish()?;
+        value.ok_or_else(|| Error::Internal("a request parsed without issues is complete".into()))
+    }
+}
+
+/// Declares one operation's parameters: a struct that derives `ToSchema` (its schema in the
+/// document) and implements [`FromInput`] by reading each field under its own name (a raw
+/// identifier such as `r#type` reads `type`). An optional `check(req, issues) { … }` after the
+/// struct adds the rules between fields.
+#[macro_export]
+macro_rules! request {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $fvis:vis $field:ident : $ty:ty
+            ),* $(,)?
+        }
+        $(check($req:ident, $issues:ident) $check:block)?
+    ) => {
+        #[derive(Debug, utoipa::ToSchema)]
+        $(#[$meta])*
+        $vis struct $name {
+            $(
+                $(#[$fmeta])*
+                $fvis $field: $ty,
+            )*
+        }
+
+        impl $crate::http::params::FromInput for $name {
+            fn read(input: &mut $crate::http::input::Input) -> Option<Self> {
+                $(
+                    let $field = input.field::<$ty>(
+                        stringify!($field).trim_start_matches("r#"),
+                    );
+                )*
+                Some(Self { $($field: $field?,)* })
+            }
+
+            $(
+                fn check(&self, $issues: &mut Vec<$crate::error::Issue>) {
+                    let $req = self;
+                    $check
+                }
+            )?
+        }
+    };
+}
+
+/// Merges a singular filter field into its plural list (`device_id` joins `device_ids`).
+pub fn one_or_many<T>(many: Option<Vec<T>>, one: Option<T>) -> Option<Vec<T>> {
+    match (many, one) {
+        (many, None) => many,
+        (many, Some(one)) => {
+            let mut list = many.unwrap_or_default();
+            list.push(one);
+            Some(list)
+        }
+    }
+}
+
+/// The extractor: the request's parameters as `T`, or `invalid_input` with every problem.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: FromInput> FromRequest<S> for Params<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut input = Input::from_request(req, state).await?;
+        T::from_input(&mut input).map(Params)
+    }
+}
+
+/// A request's parameters together with where it came from (lists need the query string and
+/// host for `next_page_url`).
+pub struct WithInput<T> {
+    pub params: T,
+    pub input: Input,
+}
+
+impl<S: Send + Sync, T: FromInput> FromRequest<S> for WithInput<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut input = Input::from_request(req, state).await?;
+        let params = T::from_input(&mut input)?;
+        Ok(WithInput { params, input })
+    }
+}

@@ -1,0 +1,250 @@
+//! `/access_codes/simulate/create_unmanaged_access_code` and `/access_codes/unmanaged/*`: PINs
+//! set outside Seam, which managed codes must not reuse, and their conversion to managed codes.
+
+use axum::extract::State;
+
+use crate::domain::access_code::UnmanagedAccessCode;
+use crate::domain::pin::Pin;
+use crate::error::{Error, Result};
+use crate::http::{
+    params::{LookupId, Params},
+    schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
+    state::AppState,
+};
+use crate::store::Caller;
+
+use super::access_codes::code_ref_required;
+use super::action_attempts::ActionAttemptResponse;
+
+crate::response! {
+    /// `{"access_code": …, "ok": true}` for an unmanaged code.
+    pub struct UnmanagedAccessCodeResponse {
+        pub access_code: UnmanagedAccessCode,
+    }
+}
+
+crate::response! {
+    /// `{"access_codes": […], "ok": true}` for unmanaged codes.
+    pub struct UnmanagedAccessCodesResponse {
+        pub access_codes: Vec<UnmanagedAccessCode>,
+    }
+}
+
+crate::request! {
+    /// The fields `/access_codes/simulate/create_unmanaged_access_code` reads.
+    #[schema(example = json!({"device_id": "5ea10003-0000-4000-8000-000000000002", "name": "Set at the keypad", "code": "7391"}))]
+    pub struct CreateUnmanagedRequest {
+        #[schema(value_type = Uuid, example = "5ea10003-0000-4000-8000-000000000002")]
+        pub device_id: LookupId,
+        pub name: String,
+        #[schema(value_type = String, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
+        pub code: Pin,
+    }
+}
+
+/// Simulates a PIN set outside Seam (at the keypad or in the provider's app).
+///
+/// The unmanaged code is on the lock at once; managed codes created later must not reuse its PIN.
+#[utoipa::path(
+    post,
+    path = "/access_codes/simulate/create_unmanaged_access_code",
+    tag = "access_codes",
+    request_body = CreateUnmanagedRequest,
+    responses(
+        (status = 200, description = "The unmanaged code.", body = UnmanagedAccessCodeResponse),
+        (status = 400, description = bad_request!("`device_does_not_support_access_codes` (`data.device_id`)."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
+        (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
+        (status = 409, description = "`duplicate_access_code` (`data.device_id`): the PIN is already on the lock.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn create_unmanaged(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(r): Params<CreateUnmanagedRequest>,
+) -> Result<UnmanagedAccessCodeResponse> {
+    let created = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.create_unmanaged(
+            &r.device_id.raw,
+            r.name,
+            r.code.into_string(),
+            &caller.scope,
+        )
+    })??;
+    Ok(UnmanagedAccessCodeResponse::new(created))
+}
+
+crate::request! {
+    /// The fields `/access_codes/unmanaged/list` reads.
+    pub struct ListUnmanagedRequest {
+        #[schema(value_type = Uuid, example = "5ea10003-0000-4000-8000-000000000001")]
+        pub device_id: LookupId,
+        /// Accepted; changes nothing here.
+        pub user_identifier_key: Option<String>,
+    }
+}
+
+/// The unmanaged codes on a lock, in creation order.
+#[utoipa::path(
+    method(get, post),
+    path = "/access_codes/unmanaged/list",
+    tag = "access_codes",
+    request_body = ListUnmanagedRequest,
+    responses(
+        (status = 200, description = "The unmanaged codes.", body = UnmanagedAccessCodesResponse),
+        (status = 400, description = bad_request!("`device_does_not_support_access_codes` (`data.device_id`)."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
+        (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn unmanaged_list(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(r): Params<ListUnmanagedRequest>,
+) -> Result<UnmanagedAccessCodesResponse> {
+    let codes = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.unmanaged_on_device(&r.device_id.raw, &caller.scope)
+            .map(|v| v.into_iter().cloned().collect::<Vec<_>>())
+    })??;
+    Ok(UnmanagedAccessCodesResponse::new(codes))
+}
+
+crate::request! {
+    /// The fields `/access_codes/unmanaged/get` reads: `access_code_id`, or `device_id` with `code`.
+    pub struct GetUnmanagedRequest {
+        #[schema(value_type = Option<Uuid>)]
+        pub access_code_id: Option<LookupId>,
+        /// With `code`, when `access_code_id` is absent.
+        #[schema(value_type = Option<Uuid>)]
+        pub device_id: Option<LookupId>,
+        /// With `device_id`: the PIN to look up.
+        pub code: Option<String>,
+    }
+    check(req, issues) {
+        code_ref_required(&req.access_code_id, &req.device_id, &req.code, issues);
+    }
+}
+
+/// One unmanaged code.
+///
+/// By `access_code_id`, or by `device_id` and `code` (the PIN on that lock).
+#[utoipa::path(
+    method(get, post),
+    path = "/access_codes/unmanaged/get",
+    tag = "access_codes",
+    request_body = GetUnmanagedRequest,
+    responses(
+        (status = 200, description = "The unmanaged code.", body = UnmanagedAccessCodeResponse),
+        (status = 400, description = bad_request!("Also when neither `access_code_id` nor `device_id` with `code` is given; `device_does_not_support_access_codes` (`data.device_id`) when looking up by `device_id`."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or, by `device_id`, a lock outside the client session's connected accounts."), body = ErrorResponse),
+        (status = 404, description = "`access_code_not_found`; `device_not_found` (`data.device_id`) when looking up by `device_id`.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn unmanaged_get(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<GetUnmanagedRequest>,
+) -> Result<UnmanagedAccessCodeResponse> {
+    let found = app.store.with_workspace(caller.workspace_id, |ws| {
+        match (&req.access_code_id, &req.device_id, &req.code) {
+            (Some(id), _, _) => ws.unmanaged_code(&id.raw, &caller.scope).cloned(),
+            (None, Some(device_id), Some(code)) => ws
+                .unmanaged_by_pin(&device_id.raw, code, &caller.scope)
+                .cloned(),
+            _ => Err(Error::AccessCodeNotFound),
+        }
+    })??;
+    Ok(UnmanagedAccessCodeResponse::new(found))
+}
+
+crate::request! {
+    /// The fields `/access_codes/unmanaged/convert_to_managed` reads.
+    pub struct ConvertToManagedRequest {
+        #[schema(value_type = Uuid)]
+        pub access_code_id: LookupId,
+        /// Sets `is_external_modification_allowed`.
+        pub allow_external_modification: Option<bool>,
+        pub is_external_modification_allowed: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub force: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub attempt_for_offline_device: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub prefer_native_scheduling: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub sync: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub is_one_time_use: Option<bool>,
+    }
+}
+
+/// Makes an unmanaged code managed: same id, same PIN, now `set` and managed by Seam.
+#[utoipa::path(
+    method(post, patch),
+    path = "/access_codes/unmanaged/convert_to_managed",
+    tag = "access_codes",
+    request_body = ConvertToManagedRequest,
+    responses(
+        (status = 200, description = "Converted.", body = OkResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`access_code_not_found`.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn convert_to_managed(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(r): Params<ConvertToManagedRequest>,
+) -> Result<OkResponse> {
+    let ext = r.allow_external_modification.unwrap_or(false)
+        || r.is_external_modification_allowed.unwrap_or(false);
+    app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.convert_to_managed(&r.access_code_id.raw, ext, &caller.scope)
+    })??;
+    Ok(OkResponse::new())
+}
+
+crate::request! {
+    /// The fields `/access_codes/unmanaged/delete` reads.
+    pub struct DeleteUnmanagedRequest {
+        #[schema(value_type = Uuid)]
+        pub access_code_id: LookupId,
+        /// Accepted; changes nothing here.
+        pub attempt_for_offline_device: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub prefer_native_scheduling: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub sync: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub is_one_time_use: Option<bool>,
+    }
+}
+
+/// Removes an unmanaged code from its lock.
+#[utoipa::path(
+    method(post, delete),
+    path = "/access_codes/unmanaged/delete",
+    tag = "access_codes",
+    request_body = DeleteUnmanagedRequest,
+    responses(
+        (status = 200, description = "The action attempt.", body = ActionAttemptResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`access_code_not_found`.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn unmanaged_delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(r): Params<DeleteUnmanagedRequest>,
+) -> Result<ActionAttemptResponse> {
+    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.delete_unmanaged(&r.access_code_id.raw, &caller.scope)
+    })??;
+    Ok(ActionAttemptResponse::new(attempt.to_wire()))
+}
