@@ -11,5 +11,8 @@ mod create_multiple;
 mod devices;
 mod fake;
 mod helpers;
+mod journal;
 mod lifecycle;
+mod logs;
+mod ui;
 mod wire;

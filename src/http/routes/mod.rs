@@ -46,6 +46,8 @@ pub mod devices;
 pub mod events;
 pub mod fake;
 pub mod meta;
+pub mod requests;
+pub mod ui;
 pub mod unmanaged;
 
 use axum::http::{Method, Uri};
@@ -123,4 +125,7 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::update_device)))
         .routes(path(routes!(fake::advance_time)))
         .routes(path(routes!(fake::reset)))
+        .routes(path(routes!(requests::list)))
+        .routes(path(routes!(requests::clear)))
+        .routes(path(routes!(ui::dashboard)))
 }
