@@ -116,6 +116,11 @@ fn groups<'a>(codes: &[&'a AccessCode]) -> Vec<(&'a str, Vec<&'a AccessCode>)> {
     out
 }
 
+/// `1 lock`, `2 locks`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 fn group_tag(n: usize) -> Markup {
     let hue = (n * 67 + 200) % 360;
     html! { span.group style=(format!("--hue:{hue}")) { "group " (n + 1) } }
@@ -249,7 +254,7 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
     html! {
         section.workspace data-workspace-id=(w) {
             h2 { (name) " " span.muted { (w) } }
-            p.summary { (locks.len()) " locks · " (codes.len()) " access codes · " (linked.len()) " linked groups" }
+            p.summary { (count(locks.len(), "lock")) " · " (count(codes.len(), "access code")) " · " (count(linked.len(), "linked group")) }
             @if !linked.is_empty() {
                 div.groups {
                     @for (i, (_, members)) in linked.iter().enumerate() {
