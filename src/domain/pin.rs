@@ -175,6 +175,15 @@ impl<'a> LockRules<'a> {
         }
     }
 
+    /// The rules the provider itself picks a PIN under: the lock's, without
+    /// `cannot_specify_pin_code` (which forbids callers, not the provider, from choosing).
+    pub fn for_provider(mut self) -> Self {
+        self.constraints
+            .retain(|c| *c != ConstraintType::CannotSpecifyPinCode);
+        self
+    }
+
+    /// Whether the provider assigns PINs itself (`cannot_specify_pin_code`).
     pub fn provider_assigns_pins(&self) -> bool {
         self.constraints
             .contains(&ConstraintType::CannotSpecifyPinCode)

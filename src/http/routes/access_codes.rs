@@ -1,7 +1,5 @@
 //! `/access_codes/*`: create_multiple (the heart), reads and lists, and unmanaged codes.
 
-use std::collections::HashSet;
-
 use axum::{extract::State, response::Response};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, json};
@@ -13,15 +11,15 @@ use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, CodeType, UnmanagedAccessCode};
 use crate::domain::action_attempt::ActionAttempt;
+use crate::domain::command::{
+    self, CodeSettings, CreateMultiple, CreateOne, DeviceIds, Update, UpdateMultiple,
+};
 use crate::domain::create_multiple::{Behavior, Request as PlanRequest};
 use crate::domain::pin::Pin;
 use crate::error::{Error, Result};
 use crate::http::openapi::{ErrorResponse, OkResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok, ok_empty, ok_fields};
-use crate::store::{
-    Caller,
-    workspace::{CodeSettings, CreateMultiple, CreateOne, Update, paginate},
-};
+use crate::store::{Caller, workspace::paginate};
 
 use super::{PAYLOAD_TOO_LARGE, Pagination, ok_page, page_args, pagination};
 
@@ -158,6 +156,11 @@ enum CodeRef {
     Pin { device_id: String, code: String },
 }
 
+/// Parses an `access_code_id`; a malformed one names no code (404 `access_code_not_found`).
+fn code_id(raw: &str) -> Result<Uuid> {
+    command::id_or(raw, || Error::AccessCodeNotFound)
+}
+
 /// Reads `access_code_id`, or `device_id` with `code`; `None` (with an issue recorded) when
 /// neither is given.
 fn parse_code_ref(input: &mut Input) -> Option<CodeRef> {
@@ -176,18 +179,20 @@ fn parse_code_ref(input: &mut Input) -> Option<CodeRef> {
 
 /// Parses a create_multiple body into the domain request (contract §4).
 pub fn parse_create_multiple(input: &mut Input) -> Result<CreateMultiple> {
-    let device_ids = input.req_string_array("device_ids");
-    if input.has_issues() {
-        // Fall through to collect the other fields' problems too.
-    } else if device_ids.is_empty() {
-        input.issue("device_ids", "Array must contain at least 1 element(s)");
-    } else {
-        let mut seen = HashSet::new();
-        if let Some(dup) = device_ids.iter().find(|d| !seen.insert(d.as_str())) {
-            input.issue(
-                "device_ids",
-                format!("device_ids must not contain duplicates ({dup})"),
-            );
+    let raw_ids = input.req_string_array("device_ids");
+    // A malformed id names no lock: it is reported (404) once the input is otherwise valid.
+    let parsed: Vec<Result<Uuid>> = raw_ids.iter().map(|d| command::device_id(d)).collect();
+    let ok: Vec<Uuid> = parsed
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    let mut device_ids = None;
+    // With a type problem, or only malformed ids (a 404 below), there is nothing to check;
+    // either way the other fields' problems are still collected.
+    if !input.has_issues() && (raw_ids.is_empty() || !ok.is_empty()) {
+        match DeviceIds::new(ok) {
+            Ok(ids) => device_ids = Some(ids),
+            Err(issue) => input.issue("device_ids", issue.message),
         }
     }
     let code = opt_pin(input, "code");
@@ -201,6 +206,11 @@ pub fn parse_create_multiple(input: &mut Input) -> Result<CreateMultiple> {
         .unwrap_or_default();
     let settings = parse_settings(input);
     input.finish()?;
+    if let Some(bad) = parsed.into_iter().find_map(Result::err) {
+        return Err(bad);
+    }
+    let device_ids = device_ids
+        .ok_or_else(|| Error::Internal("device_ids were neither checked nor refused".into()))?;
     Ok(CreateMultiple {
         device_ids,
         plan: PlanRequest {
@@ -298,10 +308,10 @@ pub async fn get(
     let code = app
         .store
         .with_workspace(caller.workspace_id, |ws| match which {
-            Some(CodeRef::Id(id)) => ws.code(&id, &caller.scope).cloned(),
-            Some(CodeRef::Pin { device_id, code }) => {
-                ws.code_by_pin(&device_id, &code, &caller.scope).cloned()
-            }
+            Some(CodeRef::Id(id)) => ws.code(code_id(&id)?, &caller.scope).cloned(),
+            Some(CodeRef::Pin { device_id, code }) => ws
+                .code_by_pin(command::device_id(&device_id)?, &code, &caller.scope)
+                .cloned(),
             None => Err(Error::AccessCodeNotFound),
         })??;
     Ok(ok("access_code", code))
@@ -352,13 +362,18 @@ pub async fn list(
     }
     let page = page_args(&mut input, 500);
     input.finish()?;
+    let ids = command::filter_ids(ids);
     let (codes, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = match (&device_id, &ids) {
-            (Some(d), None) => ws.codes_on_device(d, &caller.scope, page.offset, page.limit)?,
-            (Some(d), Some(ids)) => {
-                let wanted: Vec<Uuid> =
-                    ids.iter().filter_map(|i| Uuid::try_parse(i).ok()).collect();
-                let all = ws.codes_on_device(d, &caller.scope, 0, usize::MAX)?;
+            (Some(d), None) => ws.codes_on_device(
+                command::device_id(d)?,
+                &caller.scope,
+                page.offset,
+                page.limit,
+            )?,
+            (Some(d), Some(wanted)) => {
+                let all =
+                    ws.codes_on_device(command::device_id(d)?, &caller.scope, 0, usize::MAX)?;
                 let it = all
                     .items
                     .into_iter()
@@ -419,7 +434,7 @@ pub async fn create_unmanaged(
     input.finish()?;
     let code = code.ok_or_else(|| Error::field("code", "Required"))?;
     let created = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.create_unmanaged(&device_id, name, code.into_string(), &caller.scope)
+        ws.create_unmanaged(command::device_id(&device_id)?, name, code, &caller.scope)
     })??;
     Ok(ok("access_code", created))
 }
@@ -456,7 +471,7 @@ pub async fn unmanaged_list(
     let _ = input.opt_string("user_identifier_key");
     input.finish()?;
     let codes = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.unmanaged_on_device(&device_id, &caller.scope)
+        ws.unmanaged_on_device(command::device_id(&device_id)?, &caller.scope)
             .map(|v| v.into_iter().cloned().collect::<Vec<_>>())
     })??;
     Ok(ok("access_codes", codes))
@@ -544,7 +559,7 @@ pub async fn create(
     let settings = parse_settings(&mut input);
     input.finish()?;
     let req = CreateOne {
-        device_id,
+        device_id: command::device_id(&device_id)?,
         code,
         common_code_key,
         preferred_code_length,
@@ -626,7 +641,7 @@ pub async fn update(
     accepted(&mut input);
     input.finish()?;
     let req = Update {
-        access_code_id,
+        access_code_id: code_id(&access_code_id)?,
         name,
         code,
         starts_at,
@@ -674,7 +689,13 @@ pub async fn update_multiple(
     let ends_at = input.opt_timestamp("ends_at");
     input.finish()?;
     app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.update_multiple(&key, name, starts_at, ends_at, &caller.scope)
+        let req = UpdateMultiple {
+            common_code_key: key,
+            name,
+            starts_at,
+            ends_at,
+        };
+        ws.update_multiple(req, &caller.scope)
     })??;
     Ok(ok_empty())
 }
@@ -718,9 +739,9 @@ pub async fn delete(
     let _ = input.opt_string("device_id");
     accepted(&mut input);
     input.finish()?;
-    let attempt = app
-        .store
-        .with_workspace(caller.workspace_id, |ws| ws.delete(&id, &caller.scope))??;
+    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.delete(code_id(&id)?, &caller.scope)
+    })??;
     Ok(ok("action_attempt", attempt.to_wire()))
 }
 
@@ -753,7 +774,7 @@ pub async fn generate_code(
     let device_id = input.req_string("device_id");
     input.finish()?;
     let generated = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.generate_code(&device_id, &caller.scope)
+        ws.generate_code(command::device_id(&device_id)?, &caller.scope)
     })??;
     Ok(ok("generated_code", generated))
 }
@@ -794,9 +815,9 @@ pub async fn unmanaged_get(
     let found = app
         .store
         .with_workspace(caller.workspace_id, |ws| match which {
-            Some(CodeRef::Id(id)) => ws.unmanaged_code(&id, &caller.scope).cloned(),
+            Some(CodeRef::Id(id)) => ws.unmanaged_code(code_id(&id)?, &caller.scope).cloned(),
             Some(CodeRef::Pin { device_id, code }) => ws
-                .unmanaged_by_pin(&device_id, &code, &caller.scope)
+                .unmanaged_by_pin(command::device_id(&device_id)?, &code, &caller.scope)
                 .cloned(),
             None => Err(Error::AccessCodeNotFound),
         })??;
@@ -847,7 +868,7 @@ pub async fn convert_to_managed(
     accepted(&mut input);
     input.finish()?;
     app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.convert_to_managed(&id, ext, &caller.scope)
+        ws.convert_to_managed(code_id(&id)?, ext, &caller.scope)
     })??;
     Ok(ok_empty())
 }
@@ -889,7 +910,7 @@ pub async fn unmanaged_delete(
     accepted(&mut input);
     input.finish()?;
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.delete_unmanaged(&id, &caller.scope)
+        ws.delete_unmanaged(code_id(&id)?, &caller.scope)
     })??;
     Ok(ok("action_attempt", attempt.to_wire()))
 }

@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::action_attempt::ActionAttempt;
-use crate::error::Result;
+use crate::domain::command;
+use crate::error::{Error, Result};
 use crate::http::openapi::{ErrorResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok};
 use crate::store::Caller;
@@ -51,7 +52,8 @@ pub async fn get(
     let id = input.req_string("action_attempt_id");
     input.finish()?;
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.action_attempt(&id).map(|a| a.to_wire())
+        ws.action_attempt(command::id_or(&id, || Error::ActionAttemptNotFound)?)
+            .map(|a| a.to_wire())
     })??;
     Ok(ok("action_attempt", attempt))
 }
@@ -87,7 +89,7 @@ pub async fn list(
     let _ = input.opt_string("device_id");
     input.finish()?;
     let attempts: Vec<Value> = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.action_attempts(&ids)
+        ws.action_attempts(&command::filter_ids(Some(ids)).unwrap_or_default())
             .into_iter()
             .map(|a| a.to_wire())
             .collect()

@@ -4,11 +4,12 @@ use axum::{extract::State, response::Response};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::command::{self, DeviceFilter};
 use crate::domain::device::Device;
 use crate::error::{Error, Result};
 use crate::http::openapi::{ErrorResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok};
-use crate::store::{Caller, workspace::DeviceFilter};
+use crate::store::Caller;
 
 use super::{PAYLOAD_TOO_LARGE, Pagination, ok_page, page_args, pagination};
 
@@ -66,7 +67,7 @@ pub async fn get(
     let device =
         app.store
             .with_workspace(caller.workspace_id, |ws| match (&device_id, &name) {
-                (Some(id), _) => ws.device(id, &caller.scope).cloned(),
+                (Some(id), _) => ws.device(command::device_id(id)?, &caller.scope).cloned(),
                 (None, Some(n)) => ws
                     .devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
                     .items
@@ -144,7 +145,7 @@ pub async fn list(
     let page = page_args(&mut input, 500);
     input.finish()?;
     let filter = DeviceFilter {
-        device_ids,
+        device_ids: command::filter_ids(device_ids),
         device_types,
         connected_account_ids,
         manufacturer,

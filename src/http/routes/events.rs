@@ -6,11 +6,13 @@ use serde_json::{Map, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::command::{self, EventFilter};
 use crate::domain::event::Event;
+use crate::domain::event::EventType;
 use crate::error::{Error, Result};
 use crate::http::openapi::{ErrorResponse, OkTrue};
 use crate::http::{AppState, input::Input, ok_fields};
-use crate::store::{Caller, workspace::EventFilter};
+use crate::store::Caller;
 
 use super::{MAX_PAGE, PAYLOAD_TOO_LARGE};
 
@@ -105,9 +107,9 @@ pub async fn list(
     };
     input.finish()?;
     let filter = EventFilter {
-        access_code_ids,
-        device_ids,
-        event_types,
+        access_code_ids: command::filter_ids(access_code_ids),
+        device_ids: command::filter_ids(device_ids),
+        event_types: event_types.map(|l| l.iter().filter_map(|t| EventType::parse(t)).collect()),
         since: since.max(from),
         until,
     };
@@ -161,11 +163,15 @@ pub async fn get(
     let event = app
         .store
         .with_workspace(caller.workspace_id, |ws| match &event_id {
-            Some(id) => ws.event(id).cloned(),
+            Some(id) => ws
+                .event(command::id_or(id, || Error::EventNotFound)?)
+                .cloned(),
             None => {
                 let f = EventFilter {
-                    device_ids: device_id.clone().map(|d| vec![d]),
-                    event_types: event_type.clone().map(|t| vec![t]),
+                    device_ids: command::filter_ids(device_id.clone().map(|d| vec![d])),
+                    event_types: event_type
+                        .as_deref()
+                        .map(|t| EventType::parse(t).into_iter().collect()),
                     ..EventFilter::default()
                 };
                 ws.events_matching(&f, usize::MAX)

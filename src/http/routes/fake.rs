@@ -16,6 +16,7 @@ use utoipa::{
 };
 use uuid::Uuid;
 
+use crate::domain::command;
 use crate::domain::device::{
     ACCESS_CODE_CAPABILITY, Device, DeviceProperties, DeviceTemplate, template_for,
 };
@@ -359,12 +360,14 @@ pub async fn update_device(State(app): State<AppState>, mut input: Input) -> Res
     let capabilities = input.opt_string_array("capabilities_supported");
     let custom_metadata = input.opt_object("custom_metadata");
     input.finish()?;
+    let raw = device_id;
+    let device_id = command::device_id(&raw)?;
     let workspace_id = app
         .store
-        .workspace_of_device(&device_id)
-        .ok_or_else(|| Error::DeviceNotFound(device_id.clone()))?;
+        .workspace_of_device(device_id)
+        .ok_or_else(|| Error::DeviceNotFound(raw.clone()))?;
     let device = app.store.with_workspace(workspace_id, |ws| {
-        let mut d = ws.device(&device_id, &Default::default())?.clone();
+        let mut d = ws.device(device_id, &Default::default())?.clone();
         if let Some(p) = properties {
             d.properties = merge_properties(&d.properties, p)?;
         }
