@@ -2,7 +2,8 @@
 //!
 //! [`wire_enum!`] declares an enum whose variants carry their wire name; it derives serde
 //! (one `#[serde(rename)]` per variant) and `utoipa::ToSchema` from that name, and generates
-//! `ALL`, `as_str` and `parse` from the same list, so the four can never disagree.
+//! `ALL`, `as_str` and `parse` from the same list, so the four can never disagree. (Wire names
+//! are taken as `tt`, not `literal`: utoipa does not read a `literal` fragment's rename.)
 
 /// Declares a fieldless enum with one wire name per variant (see the module docs).
 #[macro_export]
@@ -10,7 +11,7 @@ macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:tt ),+ $(,)?
         }
     ) => {
         #[derive(
@@ -70,5 +71,12 @@ mod tests {
         }
         assert_eq!(Sample::TwoWords.to_string(), "two_words");
         assert_eq!(Sample::parse("three"), None);
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_wire_names() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Sample::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["one", "two_words"]));
     }
 }
