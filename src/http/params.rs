@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::input::Input;
+use crate::domain::command::DeviceIds;
 use crate::domain::pin::Pin;
 use crate::domain::timestamp;
 use crate::error::{Error, Issue};
@@ -257,6 +258,54 @@ impl utoipa::PartialSchema for LookupId {
 
 impl utoipa::ToSchema for LookupId {}
 
+/// `device_ids` of create_multiple: the locks as [`DeviceIds`] (at least one, none twice —
+/// the domain's rule, reported with the other fields' problems), or the first malformed id,
+/// which names no lock and so answers 404 `device_not_found` once the rest is valid.
+#[derive(Clone, Debug)]
+pub struct DeviceIdList {
+    ids: Option<DeviceIds>,
+    malformed: Option<String>,
+}
+
+impl DeviceIdList {
+    /// The locks, or `device_not_found` for the first malformed id.
+    pub fn resolve(self) -> Result<DeviceIds, Error> {
+        match (self.malformed, self.ids) {
+            (Some(raw), _) => Err(Error::DeviceNotFound(raw)),
+            (None, Some(ids)) => Ok(ids),
+            (None, None) => Err(Error::Internal("device_ids parsed without a list".into())),
+        }
+    }
+}
+
+impl Param for DeviceIdList {
+    const EXPECTED: &'static str = "array";
+    const EMPTY_QUERY_IS_NULL: bool = false;
+
+    fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
+        let items: Vec<LookupId> = Vec::parse(v, cx)?;
+        let malformed = items.iter().find(|i| i.id.is_none()).map(|i| i.raw.clone());
+        let ids = LookupId::valid(&items);
+        // Only malformed ids: nothing to check here, the 404 follows.
+        if !items.is_empty() && ids.is_empty() {
+            return Some(DeviceIdList {
+                ids: None,
+                malformed,
+            });
+        }
+        match DeviceIds::new(ids) {
+            Ok(ids) => Some(DeviceIdList {
+                ids: Some(ids),
+                malformed,
+            }),
+            Err(issue) => {
+                cx.issue(issue.message);
+                None
+            }
+        }
+    }
+}
+
 /// A fixed set of names, parsed through the type's own serde names; the names for the error
 /// message come from its schema, which reads the same serde attributes.
 pub trait WireEnum: DeserializeOwned + utoipa::PartialSchema {}
@@ -407,5 +456,67 @@ impl<S: Send + Sync, T: FromInput> FromRequest<S> for WithInput<T> {
         let mut input = Input::from_request(req, state).await?;
         let params = T::from_input(&mut input)?;
         Ok(WithInput { params, input })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cx(issues: &mut Vec<Issue>) -> Cx<'_> {
+        Cx {
+            from_query: false,
+            issues,
+            path: vec!["f".into()],
+        }
+    }
+
+    fn ids(raw: &[&str]) -> Vec<LookupId> {
+        let mut issues = Vec::new();
+        Vec::<LookupId>::parse(json!(raw), &mut cx(&mut issues)).unwrap()
+    }
+
+    #[test]
+    fn malformed_filter_ids_match_nothing_rather_than_everything() {
+        let a = Uuid::from_u128(7);
+        assert_eq!(LookupId::valid(&ids(&["nope"])), Vec::<Uuid>::new());
+        let upper = a.to_string().to_uppercase();
+        assert_eq!(LookupId::valid(&ids(&["nope", &upper])), vec![a]);
+    }
+
+    #[test]
+    fn a_malformed_single_id_is_not_found() {
+        let nope = &ids(&["nope"])[0];
+        assert!(
+            matches!(nope.or(Error::DeviceNotFound), Err(Error::DeviceNotFound(raw)) if raw == "nope")
+        );
+        let three = &ids(&[&Uuid::from_u128(3).to_string()])[0];
+        assert_eq!(three.or(Error::DeviceNotFound).unwrap(), Uuid::from_u128(3));
+        assert!(matches!(
+            nope.or(|_| Error::EventNotFound),
+            Err(Error::EventNotFound)
+        ));
+    }
+
+    #[test]
+    fn device_id_lists_check_the_domain_rule_and_defer_malformed_ids() {
+        let a = Uuid::from_u128(7).to_string();
+        let upper = a.to_uppercase();
+        let mut issues = Vec::new();
+        assert!(DeviceIdList::parse(json!([a, upper]), &mut cx(&mut issues)).is_none());
+        assert!(issues[0].message.contains("duplicates"), "{issues:?}");
+        let mut issues = Vec::new();
+        assert!(DeviceIdList::parse(json!([]), &mut cx(&mut issues)).is_none());
+        assert_eq!(
+            issues[0].message,
+            "Array must contain at least 1 element(s)"
+        );
+        let mut issues = Vec::new();
+        let list = DeviceIdList::parse(json!([a, "nope"]), &mut cx(&mut issues)).unwrap();
+        assert!(issues.is_empty());
+        assert!(matches!(list.resolve(), Err(Error::DeviceNotFound(raw)) if raw == "nope"));
+        let list = DeviceIdList::parse(json!([a]), &mut cx(&mut issues)).unwrap();
+        assert_eq!(list.resolve().unwrap().as_slice(), [Uuid::from_u128(7)]);
     }
 }
