@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod healthcheck;
 pub mod input;
 pub mod openapi;
 pub mod routes;
