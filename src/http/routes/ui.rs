@@ -142,7 +142,7 @@ fn requests_table(entries: &[&JournalEntry]) -> Markup {
                     tr {
                         td.t { (clock(&e.received_at)) }
                         td { b { (e.method) } " " code { (e.path) } }
-                        td class=(if e.status < 400 { "ok" } else { "bad" }) {
+                        td class=(if e.status < 400 { "st-ok" } else { "st-bad" }) {
                             (e.status) @if let Some(t) = &e.error_type { " " (t) }
                         }
                         td.t { (format!("{:.1}", e.duration_ms)) }
@@ -349,5 +349,50 @@ pub fn page(db: &Database, requests: &[JournalEntry], now: DateTime<Utc>) -> Mar
                 script { (PreEscaped(REFRESH)) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seed;
+
+    #[test]
+    fn a_linked_pin_shows_on_both_cards_and_as_one_group() {
+        let mut db = seed::database();
+        let (a, b) = (seed::device_id(1), seed::device_id(7));
+        let template = db
+            .devices
+            .iter()
+            .find(|d| d.device_id == a)
+            .unwrap()
+            .clone();
+        assert_eq!(lengths(&template), "4–8 digits");
+        let code = |device_id: Uuid, n: u128| {
+            serde_json::from_value::<AccessCode>(serde_json::json!({
+                "access_code_id": Uuid::from_u128(n), "device_id": device_id,
+                "workspace_id": seed::WORKSPACE_1, "name": "Guest", "code": "246813",
+                "common_code_key": "key-1", "type": "ongoing", "status": "set",
+                "created_at": "2025-01-02T03:04:05.000Z", "starts_at": null, "ends_at": null,
+                "errors": [], "warnings": [], "is_managed": true,
+                "is_backup_access_code_available": false, "is_external_modification_allowed": false,
+                "is_one_time_use": false, "is_offline_access_code": false, "is_backup": false,
+                "pulled_backup_access_code_id": null, "is_scheduled_on_device": true,
+                "is_waiting_for_code_assignment": false, "pending_mutations": []
+            }))
+            .unwrap()
+        };
+        db.access_codes = vec![code(a, 1), code(b, 2)];
+        let html = page(&db, &[], chrono::Utc::now()).into_string();
+        for id in [a, b] {
+            let start = html.find(&format!("data-device-id=\"{id}\"")).unwrap();
+            let card = &html[start..start + html[start..].find("</section>").unwrap()];
+            assert!(
+                card.contains("246813") && card.contains("group 1"),
+                "{card}"
+            );
+        }
+        assert_eq!(html.matches("data-group=").count(), 1);
+        assert!(html.contains("1 linked group"));
     }
 }
