@@ -40,8 +40,9 @@ pub struct JournalEntry {
     /// The query string as fields (repeated keys as arrays); `{}` when there is none.
     #[schema(value_type = Object)]
     pub query: Map<String, Value>,
-    /// The body as JSON; `null` when empty or not JSON.
-    #[schema(required = true, value_type = Option<Object>)]
+    /// The body as JSON (any JSON value: an SDK may send an array); `null` when empty, not
+    /// JSON, or over the body limit.
+    #[schema(required = true, value_type = Value)]
     pub body: Option<Value>,
     /// The response's HTTP status.
     pub status: u16,

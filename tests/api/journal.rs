@@ -263,14 +263,18 @@ async fn keeps_the_last_journal_size_requests_and_clears() {
 }
 
 #[tokio::test]
-async fn an_oversized_body_still_gets_its_413_and_is_recorded_without_body() {
+async fn any_json_body_is_kept_and_an_oversized_one_gets_its_413_without_body() {
     let app = TestApp::spawn_with(&["--max-body-bytes", "64"]).await;
     let big = format!("{{\"name\": \"{}\"}}", "x".repeat(200));
     app.post_raw("/devices/list", Some("application/json"), &big)
         .await
         .err(413, "payload_too_large");
+    app.post_raw("/devices/list", Some("application/json"), "[1, 2]")
+        .await
+        .err(400, "invalid_input");
     let entries = journal(&app, "").await;
-    assert_eq!(entries.len(), 1);
+    assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["status"], 413);
     assert_eq!(entries[0]["body"], Value::Null);
+    assert_eq!(entries[1]["body"], json!([1, 2]));
 }
