@@ -81,23 +81,27 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
     let (parts, body) = req.into_parts();
     let (body, bytes) = buffer(body, rec.max_body_bytes).await;
     let res = next.run(Request::from_parts(parts, body)).await;
+    let body_bytes = bytes.as_ref().map_or(0, Bytes::len);
     let body = bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok());
-    rec.store.journal().record(JournalEntry {
-        request_id,
-        received_at,
-        method,
-        path,
-        query,
-        body,
-        status: res.status().as_u16(),
-        error_type: res.extensions().get::<ErrorType>().map(|e| e.0.to_string()),
-        duration_ms: millis(started.elapsed()),
-        workspace_id: res
-            .extensions()
-            .get::<Authenticated>()
-            .map(|a| a.workspace_id),
-        credential,
-    });
+    rec.store.journal().record(
+        JournalEntry {
+            request_id,
+            received_at,
+            method,
+            path,
+            query,
+            body,
+            status: res.status().as_u16(),
+            error_type: res.extensions().get::<ErrorType>().map(|e| e.0.to_string()),
+            duration_ms: millis(started.elapsed()),
+            workspace_id: res
+                .extensions()
+                .get::<Authenticated>()
+                .map(|a| a.workspace_id),
+            credential,
+        },
+        body_bytes,
+    );
     res
 }
 

@@ -87,24 +87,46 @@ impl JournalFilter {
     }
 }
 
+/// How many bytes of request bodies the journal keeps in all (64 MiB): past it the oldest
+/// entries go, so a flood of large bodies cannot grow the server without bound.
+pub const BODY_BUDGET: usize = 64 << 20;
+
+/// The entries, each with the size of its body, and the sum of those sizes.
+#[derive(Debug, Default)]
+struct Ring {
+    entries: VecDeque<(JournalEntry, usize)>,
+    body_bytes: usize,
+}
+
 /// The ring of the latest requests.
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Mutex<VecDeque<JournalEntry>>,
+    body_budget: usize,
+    ring: Mutex<Ring>,
 }
 
 impl Journal {
     /// A journal keeping the last `capacity` requests (0 keeps none).
     pub fn new(capacity: usize) -> Self {
+        Self::with_body_budget(capacity, BODY_BUDGET)
+    }
+
+    /// A journal keeping the last `capacity` requests whose bodies sum to at most
+    /// `body_budget` bytes.
+    pub fn with_body_budget(capacity: usize, body_budget: usize) -> Self {
         Journal {
             capacity,
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))),
+            body_budget,
+            ring: Mutex::new(Ring {
+                entries: VecDeque::with_capacity(capacity.min(1024)),
+                body_bytes: 0,
+            }),
         }
     }
 
-    fn entries(&self) -> MutexGuard<'_, VecDeque<JournalEntry>> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    fn ring(&self) -> MutexGuard<'_, Ring> {
+        self.ring.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// How many requests it keeps at most.
@@ -112,24 +134,37 @@ impl Journal {
         self.capacity
     }
 
-    /// Appends an entry, dropping the oldest when full.
-    pub fn record(&self, entry: JournalEntry) {
+    /// Appends an entry whose body took `body_bytes` bytes, dropping the oldest while the ring
+    /// is full or the bodies are over budget. A body larger than the whole budget is not kept
+    /// (the entry is, with `body: null`).
+    pub fn record(&self, mut entry: JournalEntry, mut body_bytes: usize) {
         if self.capacity == 0 {
             return;
         }
-        let mut entries = self.entries();
-        while entries.len() >= self.capacity {
-            entries.pop_front();
+        if body_bytes > self.body_budget {
+            entry.body = None;
+            body_bytes = 0;
         }
-        entries.push_back(entry);
+        let mut ring = self.ring();
+        while ring.entries.len() >= self.capacity || ring.body_bytes + body_bytes > self.body_budget
+        {
+            let Some((_, size)) = ring.entries.pop_front() else {
+                break;
+            };
+            ring.body_bytes -= size;
+        }
+        ring.body_bytes += body_bytes;
+        ring.entries.push_back((entry, body_bytes));
     }
 
     /// The matching entries, oldest first; with a limit, the most recent `limit` of them.
     pub fn query(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
-        let entries = self.entries();
-        let mut out: Vec<JournalEntry> = entries
+        let ring = self.ring();
+        let mut out: Vec<JournalEntry> = ring
+            .entries
             .iter()
             .rev()
+            .map(|(e, _)| e)
             .filter(|e| filter.matches(e))
             .take(filter.limit.unwrap_or(usize::MAX))
             .cloned()
@@ -140,9 +175,9 @@ impl Journal {
 
     /// Forgets every entry; returns how many there were.
     pub fn clear(&self) -> usize {
-        let mut entries = self.entries();
-        let n = entries.len();
-        entries.clear();
+        let mut ring = self.ring();
+        let n = ring.entries.len();
+        *ring = Ring::default();
         n
     }
 }
@@ -176,14 +211,14 @@ mod tests {
     fn keeps_the_latest_entries_up_to_its_capacity() {
         let j = Journal::new(3);
         for i in 0..5 {
-            j.record(entry(i, "GET", "/x", None));
+            j.record(entry(i, "GET", "/x", None), 0);
         }
         let all = j.query(&JournalFilter::default());
         assert_eq!(ids(&all), ["request_2", "request_3", "request_4"]);
         assert_eq!(j.clear(), 3);
         assert!(j.query(&JournalFilter::default()).is_empty());
         let off = Journal::new(0);
-        off.record(entry(0, "GET", "/x", None));
+        off.record(entry(0, "GET", "/x", None), 0);
         assert!(off.query(&JournalFilter::default()).is_empty());
     }
 
@@ -191,11 +226,11 @@ mod tests {
     fn filters_narrow_and_limit_keeps_the_most_recent() {
         let j = Journal::new(10);
         let w = Uuid::from_u128(7);
-        j.record(entry(0, "POST", "/a", Some(w)));
-        j.record(entry(1, "GET", "/a", None));
-        j.record(entry(2, "PUT", "/b", Some(w)));
-        j.record(entry(3, "POST", "/a", Some(w)));
-        j.record(entry(4, "POST", "/a", Some(w)));
+        j.record(entry(0, "POST", "/a", Some(w)), 0);
+        j.record(entry(1, "GET", "/a", None), 0);
+        j.record(entry(2, "PUT", "/b", Some(w)), 0);
+        j.record(entry(3, "POST", "/a", Some(w)), 0);
+        j.record(entry(4, "POST", "/a", Some(w)), 0);
         let q = |f: JournalFilter| ids(&j.query(&f)).join(",");
         let f = JournalFilter::default;
         assert_eq!(
@@ -235,5 +270,24 @@ mod tests {
             }),
             "request_3,request_4"
         );
+    }
+
+    #[test]
+    fn bodies_over_the_budget_push_out_the_oldest_and_a_huge_one_is_not_kept() {
+        let j = Journal::with_body_budget(10, 100);
+        let with_body = |i| JournalEntry {
+            body: Some(serde_json::json!({"n": i})),
+            ..entry(i, "POST", "/x", None)
+        };
+        j.record(with_body(0), 40);
+        j.record(with_body(1), 40);
+        j.record(with_body(2), 40);
+        let all = j.query(&JournalFilter::default());
+        assert_eq!(ids(&all), ["request_1", "request_2"]);
+        j.record(with_body(3), 500);
+        let all = j.query(&JournalFilter::default());
+        assert_eq!(ids(&all), ["request_1", "request_2", "request_3"]);
+        assert_eq!(all[2].body, None);
+        assert_eq!(all[0].body, Some(serde_json::json!({"n": 1})));
     }
 }
