@@ -62,6 +62,15 @@ pub struct Config {
     #[arg(long, env = "SEAM_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// The HS256 secret console-session JWTs (`{user_id, key}`) must be signed with.
+    #[arg(
+        long,
+        env = "SEAM_MOCK_CONSOLE_JWT_SECRET",
+        default_value = "secret",
+        hide_env_values = true
+    )]
+    pub console_jwt_secret: String,
+
     /// Log line format.
     #[arg(long, env = "SEAM_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -120,6 +129,9 @@ mod tests {
             (c.port, c.rng_seed, c.log_format),
             (0, Some(7), LogFormat::Json)
         );
+        assert_eq!(c.console_jwt_secret, "secret");
+        let c = Config::parse_from(["seam-mock", "--console-jwt-secret", "s3"]);
+        assert_eq!(c.console_jwt_secret, "s3");
         assert!(Config::try_parse_from(["seam-mock", "--empty", "--seed-file", "x.json"]).is_err());
     }
 

@@ -6,8 +6,11 @@
 
 pub mod access_code;
 pub mod action_attempt;
+pub mod attempt_update;
+pub mod console_session;
 pub mod create_multiple;
 pub mod device;
 pub mod event;
+pub mod lock;
 pub mod pin;
 pub mod timestamp;

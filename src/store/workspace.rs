@@ -453,7 +453,7 @@ impl Workspace {
     }
 
     /// Appends an event and indexes it.
-    fn push_event(&mut self, e: Event) {
+    pub(crate) fn push_event(&mut self, e: Event) {
         let at = self.events.len();
         self.event_index.insert(e.event_id, at);
         if let Some(code) = e.access_code_id {
@@ -1186,6 +1186,23 @@ impl Workspace {
         let a = ActionAttempt::success(id, self.record.workspace_id, action_type, result);
         self.action_attempts.insert(id, a.clone());
         a
+    }
+
+    // ----- for sibling store modules (locks.rs) ------------------------------------------------
+
+    /// Keeps an action attempt as given.
+    pub(crate) fn insert_attempt(&mut self, a: ActionAttempt) {
+        self.action_attempts.insert(a.action_attempt_id, a);
+    }
+
+    /// An action attempt to change (the fake control surface).
+    pub(crate) fn action_attempt_mut(&mut self, id: Uuid) -> Option<&mut ActionAttempt> {
+        self.action_attempts.get_mut(&id)
+    }
+
+    /// Every connected account, in creation order.
+    pub(crate) fn connected_accounts(&self) -> impl Iterator<Item = &ConnectedAccount> {
+        self.accounts.values()
     }
 }
 

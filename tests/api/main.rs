@@ -5,11 +5,16 @@
 mod access_codes;
 mod auth;
 mod binary;
+mod client_sessions;
 mod concurrency;
 mod config;
+mod connected_accounts;
 mod create_multiple;
 mod devices;
 mod fake;
 mod helpers;
 mod lifecycle;
+mod locks;
+mod outage;
 mod wire;
+mod workspaces;

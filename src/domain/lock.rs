@@ -1,0 +1,103 @@
+//! Locking and unlocking a door: which devices are locks, the action each request starts, and
+//! what it leaves behind (`properties.locked`, a `lock.locked` / `lock.unlocked` event).
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::action_attempt::ActionAttempt;
+use super::device::Device;
+
+/// `lock.locked`: a lock reported itself locked.
+pub const LOCK_LOCKED: &str = "lock.locked";
+/// `lock.unlocked`: a lock reported itself unlocked.
+pub const LOCK_UNLOCKED: &str = "lock.unlocked";
+
+/// The capability that makes a device a lock (what `/locks/*` see).
+pub const LOCK_CAPABILITY: &str = "lock";
+
+/// Whether `/locks/*` treat the device as a lock.
+pub fn is_lock(d: &Device) -> bool {
+    d.capabilities_supported
+        .iter()
+        .any(|c| c == LOCK_CAPABILITY)
+}
+
+/// `properties.locked` of a device, when it says.
+pub fn locked(d: &Device) -> Option<bool> {
+    d.properties.extra.get("locked").and_then(Value::as_bool)
+}
+
+/// What a door action asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoorAction {
+    Lock,
+    Unlock,
+}
+
+impl DoorAction {
+    /// The attempt's `action_type`.
+    pub fn action_type(self) -> &'static str {
+        match self {
+            DoorAction::Lock => "LOCK_DOOR",
+            DoorAction::Unlock => "UNLOCK_DOOR",
+        }
+    }
+
+    /// The event the device reports when the action is done.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            DoorAction::Lock => LOCK_LOCKED,
+            DoorAction::Unlock => LOCK_UNLOCKED,
+        }
+    }
+
+    /// `properties.locked` afterwards.
+    pub fn locked(self) -> bool {
+        self == DoorAction::Lock
+    }
+
+    /// The attempt as the request answers it: `pending`, no result yet. The stored attempt
+    /// finishes at once ([`Self::done`]), so the next `/action_attempts/get` says `success`.
+    pub fn pending(self, id: Uuid, workspace_id: Uuid) -> ActionAttempt {
+        ActionAttempt {
+            action_attempt_id: id,
+            workspace_id,
+            action_type: self.action_type().into(),
+            status: "pending".into(),
+            result: None,
+            error: None,
+        }
+    }
+
+    /// The finished attempt: the lock confirmed the action.
+    pub fn done(self, id: Uuid, workspace_id: Uuid) -> ActionAttempt {
+        ActionAttempt::success(
+            id,
+            workspace_id,
+            self.action_type(),
+            json!({ "was_confirmed_by_device": true }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_name_their_attempt_event_and_state() {
+        let (id, ws) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let p = DoorAction::Unlock.pending(id, ws);
+        assert_eq!((p.status.as_str(), p.result.clone()), ("pending", None));
+        assert_eq!(p.action_type, "UNLOCK_DOOR");
+        let d = DoorAction::Lock.done(id, ws);
+        assert_eq!(
+            (d.status.as_str(), d.action_type.as_str()),
+            ("success", "LOCK_DOOR")
+        );
+        assert_eq!(d.result, Some(json!({"was_confirmed_by_device": true})));
+        assert_eq!(DoorAction::Lock.event_type(), "lock.locked");
+        assert_eq!(DoorAction::Unlock.event_type(), "lock.unlocked");
+        assert!(DoorAction::Lock.locked() && !DoorAction::Unlock.locked());
+    }
+}
