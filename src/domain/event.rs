@@ -1,4 +1,5 @@
-//! Events: the record of what happened to access codes, in time order (`/events/list`).
+//! Events: the record of what happened to access codes and locks, in time order
+//! (`/events/list`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,25 +8,33 @@ use uuid::Uuid;
 
 use super::timestamp;
 
-/// `access_code.created`: one per code a create call makes.
-pub const ACCESS_CODE_CREATED: &str = "access_code.created";
-/// `access_code.changed`: name, PIN or window changed.
-pub const ACCESS_CODE_CHANGED: &str = "access_code.changed";
-/// `access_code.set_on_device`: the device now has the PIN.
-pub const ACCESS_CODE_SET_ON_DEVICE: &str = "access_code.set_on_device";
-/// `access_code.removed_from_device`: the device no longer has the PIN.
-pub const ACCESS_CODE_REMOVED_FROM_DEVICE: &str = "access_code.removed_from_device";
-/// `access_code.deleted`: the code is gone from Seam.
-pub const ACCESS_CODE_DELETED: &str = "access_code.deleted";
-/// `access_code.unmanaged.converted_to_managed`.
-pub const ACCESS_CODE_CONVERTED_TO_MANAGED: &str = "access_code.unmanaged.converted_to_managed";
+crate::wire_enum! {
+    /// `event_type`: what happened to an access code or a lock.
+    pub enum EventType {
+        /// One per code a create call makes.
+        AccessCodeCreated = "access_code.created",
+        /// Name, PIN or window changed.
+        AccessCodeChanged = "access_code.changed",
+        /// The device now has the PIN.
+        AccessCodeSetOnDevice = "access_code.set_on_device",
+        /// The device no longer has the PIN.
+        AccessCodeRemovedFromDevice = "access_code.removed_from_device",
+        /// The code is gone from Seam.
+        AccessCodeDeleted = "access_code.deleted",
+        /// An unmanaged code became managed, keeping its id and PIN.
+        AccessCodeConvertedToManaged = "access_code.unmanaged.converted_to_managed",
+        /// A lock reported itself locked.
+        LockLocked = "lock.locked",
+        /// A lock reported itself unlocked.
+        LockUnlocked = "lock.unlocked",
+    }
+}
 
 /// One event, as `/events/get` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
     pub event_id: Uuid,
-    /// E.g. `access_code.created`, `access_code.set_on_device`, `access_code.deleted`.
-    pub event_type: String,
+    pub event_type: EventType,
     pub workspace_id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

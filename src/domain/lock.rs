@@ -4,13 +4,9 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::action_attempt::ActionAttempt;
+use super::action_attempt::{ActionAttempt, ActionType, AttemptStatus};
 use super::device::Device;
-
-/// `lock.locked`: a lock reported itself locked.
-pub const LOCK_LOCKED: &str = "lock.locked";
-/// `lock.unlocked`: a lock reported itself unlocked.
-pub const LOCK_UNLOCKED: &str = "lock.unlocked";
+use super::event::EventType;
 
 /// The capability that makes a device a lock (what `/locks/*` see).
 pub const LOCK_CAPABILITY: &str = "lock";
@@ -36,18 +32,18 @@ pub enum DoorAction {
 
 impl DoorAction {
     /// The attempt's `action_type`.
-    pub fn action_type(self) -> &'static str {
+    pub fn action_type(self) -> ActionType {
         match self {
-            DoorAction::Lock => "LOCK_DOOR",
-            DoorAction::Unlock => "UNLOCK_DOOR",
+            DoorAction::Lock => ActionType::LockDoor,
+            DoorAction::Unlock => ActionType::UnlockDoor,
         }
     }
 
     /// The event the device reports when the action is done.
-    pub fn event_type(self) -> &'static str {
+    pub fn event_type(self) -> EventType {
         match self {
-            DoorAction::Lock => LOCK_LOCKED,
-            DoorAction::Unlock => LOCK_UNLOCKED,
+            DoorAction::Lock => EventType::LockLocked,
+            DoorAction::Unlock => EventType::LockUnlocked,
         }
     }
 
@@ -62,8 +58,8 @@ impl DoorAction {
         ActionAttempt {
             action_attempt_id: id,
             workspace_id,
-            action_type: self.action_type().into(),
-            status: "pending".into(),
+            action_type: self.action_type(),
+            status: AttemptStatus::Pending,
             result: None,
             error: None,
         }
@@ -88,16 +84,16 @@ mod tests {
     fn actions_name_their_attempt_event_and_state() {
         let (id, ws) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let p = DoorAction::Unlock.pending(id, ws);
-        assert_eq!((p.status.as_str(), p.result.clone()), ("pending", None));
-        assert_eq!(p.action_type, "UNLOCK_DOOR");
+        assert_eq!((p.status, p.result.clone()), (AttemptStatus::Pending, None));
+        assert_eq!(p.action_type.as_str(), "UNLOCK_DOOR");
         let d = DoorAction::Lock.done(id, ws);
         assert_eq!(
             (d.status.as_str(), d.action_type.as_str()),
             ("success", "LOCK_DOOR")
         );
         assert_eq!(d.result, Some(json!({"was_confirmed_by_device": true})));
-        assert_eq!(DoorAction::Lock.event_type(), "lock.locked");
-        assert_eq!(DoorAction::Unlock.event_type(), "lock.unlocked");
+        assert_eq!(DoorAction::Lock.event_type().as_str(), "lock.locked");
+        assert_eq!(DoorAction::Unlock.event_type().as_str(), "lock.unlocked");
         assert!(DoorAction::Lock.locked() && !DoorAction::Unlock.locked());
     }
 }

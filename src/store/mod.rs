@@ -5,7 +5,6 @@
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod clock;
-pub mod locks;
 pub mod records;
 pub mod seed;
 pub mod sessions;
@@ -263,7 +262,7 @@ impl Store {
     }
 
     /// Finds the workspace that holds a device (fake control calls name devices only).
-    pub fn workspace_of_device(&self, device_id: &str) -> Option<Uuid> {
+    pub fn workspace_of_device(&self, device_id: Uuid) -> Option<Uuid> {
         let all: Vec<(Uuid, Shared)> = {
             let reg = self
                 .inner

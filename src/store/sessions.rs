@@ -327,6 +327,24 @@ impl Store {
         Ok(record)
     }
 
+    /// The workspace that holds an action attempt (fake control calls name attempts only).
+    pub fn workspace_of_attempt(&self, id: Uuid) -> Option<Uuid> {
+        let all: Vec<_> = {
+            let reg = self
+                .inner
+                .registry
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
+            reg.workspaces
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect()
+        };
+        all.into_iter()
+            .find(|(_, ws)| super::lock(ws).has_attempt(id))
+            .map(|(k, _)| k)
+    }
+
     // ----- outages ------------------------------------------------------------------------------
 
     /// From now on, these paths answer 503 for this workspace (replacing any earlier list).

@@ -12,6 +12,7 @@ mod connected_accounts;
 mod create_multiple;
 mod devices;
 mod fake;
+mod healthcheck;
 mod helpers;
 mod lifecycle;
 mod locks;

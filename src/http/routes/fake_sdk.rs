@@ -6,7 +6,7 @@ use axum::extract::State;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::domain::attempt_update::AttemptStatus;
+use crate::domain::action_attempt::AttemptStatus;
 use crate::error::{Error, Result};
 use crate::http::{
     params::{LookupId, Params},

@@ -6,6 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::action_attempt::ActionAttempt;
+use crate::domain::command::DeviceFilter;
 use crate::domain::device::Device;
 use crate::domain::lock::DoorAction;
 use crate::error::{Error, Issue, Result};
@@ -14,7 +15,7 @@ use crate::http::{
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
-use crate::store::{Caller, workspace::DeviceFilter};
+use crate::store::Caller;
 
 crate::response! {
     /// `{"lock": …, "device": …, "ok": true}`: the same device under both names, as Seam.
@@ -76,7 +77,9 @@ pub async fn get(
 ) -> Result<LockResponse> {
     let lock = app.store.with_workspace(caller.workspace_id, |ws| {
         match (&req.device_id, &req.name) {
-            (Some(id), _) => ws.door_lock(&id.raw, &caller.scope).cloned(),
+            (Some(id), _) => ws
+                .door_lock(id.or(Error::DeviceNotFound)?, &caller.scope)
+                .cloned(),
             (None, Some(n)) => ws
                 .door_locks(&DeviceFilter::default(), &caller.scope)
                 .into_iter()
@@ -127,9 +130,7 @@ pub async fn list(
     Params(req): Params<ListLocksRequest>,
 ) -> Result<LockListResponse> {
     let filter = DeviceFilter {
-        device_ids: req
-            .device_ids
-            .map(|ids| ids.into_iter().map(|i| i.raw).collect()),
+        device_ids: req.device_ids.map(|ids| LookupId::valid(&ids)),
         device_types: one_or_many(req.device_types, req.device_type),
         connected_account_ids: one_or_many(req.connected_account_ids, req.connected_account_id),
         manufacturer: req.manufacturer,
@@ -160,9 +161,10 @@ fn door(
     action: DoorAction,
 ) -> Result<DoorActionResponse> {
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        let pending = ws.door_action(&req.device_id.raw, action, &caller.scope)?;
+        let device_id = req.device_id.or(Error::DeviceNotFound)?;
+        let pending = ws.door_action(device_id, action, &caller.scope)?;
         if req.sync == Some(true) {
-            ws.action_attempt(&pending.action_attempt_id.to_string())
+            ws.action_attempt(pending.action_attempt_id)
                 .map(ActionAttempt::to_wire)
         } else {
             Ok(pending.to_wire())

@@ -1,25 +1,25 @@
-//! The per-workspace side of locks, connected accounts and hand-moved action attempts, kept out
-//! of `workspace.rs`: door actions (attempt, `properties.locked`, event in one locked call), the
-//! `/_fake/update_action_attempt` move, and connected-account lookups.
+//! Locks, connected accounts and hand-moved action attempts: door actions (attempt,
+//! `properties.locked` and event in one locked call), the `/_fake/update_action_attempt` move,
+//! and connected-account lookups.
 
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::action_attempt::ActionAttempt;
-use crate::domain::attempt_update::{self, AttemptStatus};
+use crate::domain::action_attempt::{ActionAttempt, AttemptStatus};
+use crate::domain::attempt_update;
+use crate::domain::command::DeviceFilter;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::domain::lock::{self, DoorAction};
 use crate::error::{Error, Result};
+use crate::store::records::ConnectedAccount;
 
-use super::Store;
-use super::records::ConnectedAccount;
-use super::workspace::{DeviceFilter, Page, Scope, Workspace, paginate};
+use super::{Page, Scope, Workspace, paginate};
 
 impl Workspace {
     /// A device `/locks/*` may act on: one the caller can see that is a lock; anything else
     /// reads as not found, as Seam's fake answers.
-    pub fn door_lock(&self, id: &str, scope: &Scope) -> Result<&Device> {
+    pub fn door_lock(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
         let d = self.device(id, scope)?;
         if lock::is_lock(d) {
             Ok(d)
@@ -42,14 +42,14 @@ impl Workspace {
     /// the attempt as Seam first answers it, `pending`.
     pub fn door_action(
         &mut self,
-        device_id: &str,
+        device_id: Uuid,
         action: DoorAction,
         scope: &Scope,
     ) -> Result<ActionAttempt> {
         let mut device = self.door_lock(device_id, scope)?.clone();
         let id = self.new_id();
         let ws = self.record.workspace_id;
-        self.insert_attempt(action.done(id, ws));
+        self.action_attempts.insert(id, action.done(id, ws));
         device
             .properties
             .extra
@@ -59,7 +59,7 @@ impl Workspace {
         let event_id = self.new_id();
         self.push_event(Event {
             event_id,
-            event_type: action.event_type().into(),
+            event_type: action.event_type(),
             workspace_id: ws,
             device_id: Some(dev),
             access_code_id: None,
@@ -80,7 +80,8 @@ impl Workspace {
         error: Option<Value>,
     ) -> Result<ActionAttempt> {
         let a = self
-            .action_attempt_mut(id)
+            .action_attempts
+            .get_mut(&id)
             .ok_or(Error::ActionAttemptNotFound)?;
         attempt_update::apply(a, status, result, error);
         Ok(a.clone())
@@ -88,12 +89,13 @@ impl Workspace {
 
     /// Whether this workspace holds the attempt.
     pub fn has_attempt(&self, id: Uuid) -> bool {
-        self.action_attempt(&id.to_string()).is_ok()
+        self.action_attempts.contains_key(&id)
     }
 
     /// A connected account the caller may see.
     pub fn connected_account(&self, id: Uuid, scope: &Scope) -> Result<&ConnectedAccount> {
-        self.connected_accounts()
+        self.accounts
+            .values()
             .find(|a| a.connected_account_id == id && visible(a, scope))
             .ok_or(Error::ConnectedAccountNotFound)
     }
@@ -104,7 +106,8 @@ impl Workspace {
         email: &str,
         scope: &Scope,
     ) -> Result<&ConnectedAccount> {
-        self.connected_accounts()
+        self.accounts
+            .values()
             .find(|a| {
                 visible(a, scope)
                     && a.user_identifier.get("email").and_then(Value::as_str) == Some(email)
@@ -122,7 +125,8 @@ impl Workspace {
         limit: usize,
     ) -> Page<&ConnectedAccount> {
         paginate(
-            self.connected_accounts()
+            self.accounts
+                .values()
                 .filter(|a| visible(a, scope) && keep(a)),
             offset,
             limit,
@@ -141,26 +145,6 @@ impl Workspace {
     }
 }
 
-impl Store {
-    /// The workspace that holds an action attempt (fake control calls name attempts only).
-    pub fn workspace_of_attempt(&self, id: Uuid) -> Option<Uuid> {
-        let all: Vec<_> = {
-            let reg = self
-                .inner
-                .registry
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            reg.workspaces
-                .iter()
-                .map(|(k, v)| (*k, v.clone()))
-                .collect()
-        };
-        all.into_iter()
-            .find(|(_, ws)| super::lock(ws).has_attempt(id))
-            .map(|(k, _)| k)
-    }
-}
-
 fn visible(a: &ConnectedAccount, scope: &Scope) -> bool {
     scope
         .connected_account_ids
@@ -171,7 +155,7 @@ fn visible(a: &ConnectedAccount, scope: &Scope) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Settings, seed};
+    use crate::store::{Settings, Store, seed};
 
     fn store() -> Store {
         Store::new(
@@ -187,32 +171,32 @@ mod tests {
     #[test]
     fn a_door_action_answers_pending_and_leaves_success_state_and_event() {
         let s = store();
-        let dev = seed::device_id(1).to_string();
+        let dev = seed::device_id(1);
         s.with_workspace(seed::WORKSPACE_1, |ws| {
             let all = Scope::default();
-            let p = ws.door_action(&dev, DoorAction::Lock, &all).unwrap();
-            assert_eq!(p.status, "pending");
-            let stored = ws.action_attempt(&p.action_attempt_id.to_string()).unwrap();
+            let p = ws.door_action(dev, DoorAction::Lock, &all).unwrap();
+            assert_eq!(p.status, AttemptStatus::Pending);
+            let stored = ws.action_attempt(p.action_attempt_id).unwrap();
             assert_eq!(
-                (stored.status.as_str(), stored.action_type.as_str()),
-                ("success", "LOCK_DOOR")
+                (stored.status, stored.action_type.as_str()),
+                (AttemptStatus::Success, "LOCK_DOOR")
             );
-            assert_eq!(lock::locked(ws.device(&dev, &all).unwrap()), Some(true));
-            ws.door_action(&dev, DoorAction::Unlock, &all).unwrap();
-            assert_eq!(lock::locked(ws.device(&dev, &all).unwrap()), Some(false));
+            assert_eq!(lock::locked(ws.device(dev, &all).unwrap()), Some(true));
+            ws.door_action(dev, DoorAction::Unlock, &all).unwrap();
+            assert_eq!(lock::locked(ws.device(dev, &all).unwrap()), Some(false));
             let kinds: Vec<&str> = ws.events().iter().map(|e| e.event_type.as_str()).collect();
             assert_eq!(kinds, ["lock.locked", "lock.unlocked"]);
             // A thermostat is not a lock; nothing is recorded for it.
-            let ecobee = seed::device_id(4).to_string();
+            let ecobee = seed::device_id(4);
             assert!(matches!(
-                ws.door_action(&ecobee, DoorAction::Unlock, &all),
+                ws.door_action(ecobee, DoorAction::Unlock, &all),
                 Err(Error::DeviceNotFound(_))
             ));
             assert_eq!(ws.events().len(), 2);
             let moved = ws
                 .update_attempt(p.action_attempt_id, AttemptStatus::Pending, None, None)
                 .unwrap();
-            assert_eq!(moved.status, "pending");
+            assert_eq!(moved.status, AttemptStatus::Pending);
             assert!(matches!(
                 ws.update_attempt(Uuid::nil(), AttemptStatus::Success, None, None),
                 Err(Error::ActionAttemptNotFound)
