@@ -5,6 +5,7 @@
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod clock;
+pub mod journal;
 pub mod records;
 pub mod seed;
 pub mod sessions;
@@ -32,6 +33,8 @@ pub struct Settings {
     pub programming_delay: Duration,
     /// Seed for every random choice (PINs, keys, ids); `None` draws from the OS.
     pub rng_seed: Option<u64>,
+    /// How many requests the journal keeps (`--journal-size`; 0 keeps none).
+    pub journal_size: usize,
     /// The HS256 secret console-session JWTs are signed with.
     pub console_jwt_secret: String,
 }
@@ -41,6 +44,7 @@ impl Default for Settings {
         Settings {
             programming_delay: Duration::zero(),
             rng_seed: None,
+            journal_size: 0,
             console_jwt_secret: sessions::DEFAULT_CONSOLE_JWT_SECRET.into(),
         }
     }
@@ -93,6 +97,7 @@ struct Inner {
     clock: Clock,
     settings: Settings,
     initial: Database,
+    journal: journal::Journal,
 }
 
 /// The handle every request holds.
@@ -128,6 +133,7 @@ impl Store {
                     None => rand::make_rng(),
                 }),
                 clock: Clock::default(),
+                journal: journal::Journal::new(settings.journal_size),
                 settings,
                 initial: initial.clone(),
             }),
@@ -139,6 +145,11 @@ impl Store {
     /// The server clock's now.
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    /// The request journal (kept apart from the workspaces; reset leaves it alone).
+    pub fn journal(&self) -> &journal::Journal {
+        &self.inner.journal
     }
 
     fn workspace_rng(&self, id: Uuid) -> StdRng {

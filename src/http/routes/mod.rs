@@ -50,6 +50,8 @@ pub mod fake;
 pub mod fake_sdk;
 pub mod locks;
 pub mod meta;
+pub mod requests;
+pub mod ui;
 pub mod unmanaged;
 pub mod workspaces;
 
@@ -147,4 +149,7 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::reset)))
         .routes(path(routes!(fake_sdk::update_action_attempt)))
         .routes(path(routes!(fake_sdk::simulate_workspace_outage)))
+        .routes(path(routes!(requests::list)))
+        .routes(path(routes!(requests::clear)))
+        .routes(path(routes!(ui::dashboard)))
 }
