@@ -67,6 +67,14 @@ pub struct Config {
     #[arg(long, env = "SEAM_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// The HS256 secret console-session JWTs (`{user_id, key}`) must be signed with.
+    #[arg(
+        long,
+        env = "SEAM_MOCK_CONSOLE_JWT_SECRET",
+        default_value = "secret",
+        hide_env_values = true
+    )]
+    pub console_jwt_secret: String,
     /// How many Seam-API requests the journal (`/_fake/requests`) keeps; 0 keeps none.
     #[arg(
         long,
@@ -165,6 +173,9 @@ mod tests {
             (c.port, c.rng_seed, c.log_format),
             (0, Some(7), LogFormat::Json)
         );
+        assert_eq!(c.console_jwt_secret, "secret");
+        let c = Config::parse_from(["seam-mock", "--console-jwt-secret", "s3"]);
+        assert_eq!(c.console_jwt_secret, "s3");
         assert!(Config::try_parse_from(["seam-mock", "--empty", "--seed-file", "x.json"]).is_err());
     }
 

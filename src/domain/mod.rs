@@ -6,10 +6,13 @@
 
 pub mod access_code;
 pub mod action_attempt;
+pub mod attempt_update;
 pub mod command;
+pub mod console_session;
 pub mod create_multiple;
 pub mod device;
 pub mod event;
+pub mod lock;
 pub mod pin;
 pub mod rules;
 pub mod timestamp;

@@ -315,6 +315,7 @@ pub trait WireEnum: DeserializeOwned + utoipa::PartialSchema {}
 
 impl WireEnum for crate::domain::create_multiple::Behavior {}
 impl WireEnum for crate::domain::access_code::CodeType {}
+impl WireEnum for crate::domain::action_attempt::AttemptStatus {}
 
 /// The names of an enum's schema, in order.
 fn enum_names<T: utoipa::PartialSchema>() -> Vec<String> {

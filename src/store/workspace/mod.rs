@@ -8,10 +8,12 @@
 //!
 //! One job per file: this one holds the state, its indexes and load/dump; `lifecycle` the
 //! scheduler (programming, expiry, offline locks, events); `codes` the managed-code use cases;
-//! `unmanaged` codes set outside Seam; `reads` lookups, filters and pagination.
+//! `unmanaged` codes set outside Seam; `reads` lookups, filters and pagination; `locks` door
+//! actions, hand-moved action attempts and connected accounts.
 
 mod codes;
 mod lifecycle;
+mod locks;
 mod reads;
 mod unmanaged;
 
