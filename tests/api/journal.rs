@@ -167,7 +167,9 @@ async fn filters_by_workspace_method_path_status_time_and_limit() {
     app.post_as(crate::helpers::KEY_2, "/devices/list", json!({}))
         .await
         .ok();
-    let since = app.now().await;
+    // A second on the server clock between the two halves: requests take well under a
+    // millisecond, so `since` read at "now" could share its millisecond with the last one.
+    let since = app.advance(1).await;
     app.post("/access_codes/get", json!({"access_code_id": "nope"}))
         .await
         .err(404, "access_code_not_found");
