@@ -130,6 +130,10 @@ pub enum Error {
     #[error("Event not found")]
     EventNotFound,
 
+    /// 404 `webhook_not_found`: no webhook with that id in the caller's workspace.
+    #[error("Webhook not found")]
+    WebhookNotFound,
+
     /// 404 `workspace_not_found` (`data.workspace_id`), from the fake control routes.
     #[error("Workspace not found")]
     WorkspaceNotFound(Uuid),
@@ -180,6 +184,7 @@ impl Error {
             | InvalidAccessCode { .. } => 400,
             Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
             DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
+            WebhookNotFound => 404,
             WorkspaceNotFound(_) | RouteNotFound(_) => 404,
             MethodNotAllowed { .. } => 405,
             DuplicateAccessCode(_) => 409,
@@ -206,6 +211,7 @@ impl Error {
             AccessCodeNotFound => "access_code_not_found",
             ActionAttemptNotFound => "action_attempt_not_found",
             EventNotFound => "event_not_found",
+            WebhookNotFound => "webhook_not_found",
             WorkspaceNotFound(_) => "workspace_not_found",
             RouteNotFound(_) => "not_found",
             MethodNotAllowed { .. } => "method_not_allowed",

@@ -20,6 +20,20 @@ pub const ACCESS_CODE_DELETED: &str = "access_code.deleted";
 /// `access_code.unmanaged.converted_to_managed`.
 pub const ACCESS_CODE_CONVERTED_TO_MANAGED: &str = "access_code.unmanaged.converted_to_managed";
 
+/// `device.connected`: the device came back online.
+pub const DEVICE_CONNECTED: &str = "device.connected";
+/// `device.disconnected`: the device went offline.
+pub const DEVICE_DISCONNECTED: &str = "device.disconnected";
+
+/// The event of a device whose `online` became `online`.
+pub fn device_online_event(online: bool) -> &'static str {
+    if online {
+        DEVICE_CONNECTED
+    } else {
+        DEVICE_DISCONNECTED
+    }
+}
+
 /// One event, as `/events/get` returns it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Event {

@@ -11,3 +11,4 @@ pub mod device;
 pub mod event;
 pub mod pin;
 pub mod timestamp;
+pub mod webhook;

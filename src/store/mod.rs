@@ -5,11 +5,13 @@
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod clock;
+pub mod delivery;
 pub mod records;
 pub mod seed;
+pub mod webhooks;
 pub mod workspace;
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, atomic::AtomicBool};
 
 use chrono::{DateTime, Duration, Utc};
 use indexmap::IndexMap;
@@ -64,6 +66,10 @@ struct Inner {
     clock: Clock,
     settings: Settings,
     initial: Database,
+    /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
+    webhooks: webhooks::Hub,
+    /// Whether the lifecycle task for webhook listeners runs ([`delivery`]).
+    pump_started: AtomicBool,
 }
 
 /// The handle every request holds.
@@ -97,6 +103,8 @@ impl Store {
                 clock: Clock::default(),
                 settings,
                 initial: initial.clone(),
+                webhooks: webhooks::Hub::default(),
+                pump_started: AtomicBool::new(false),
             }),
         };
         store.replace(initial)?;
@@ -136,6 +144,8 @@ impl Store {
                 self.inner.settings.programming_delay,
             );
             ws.load(&db);
+            // Loaded history is not news: nothing to deliver.
+            ws.take_outbox();
             reg.workspaces
                 .insert(w.workspace_id, Arc::new(Mutex::new(ws)));
         }
@@ -144,6 +154,7 @@ impl Store {
             .registry
             .write()
             .unwrap_or_else(|p| p.into_inner()) = reg;
+        self.inner.webhooks.clear();
         Ok(())
     }
 
@@ -171,6 +182,7 @@ impl Store {
             let mut ws = lock(ws);
             ws.now = now;
             ws.tick(now);
+            self.publish_outbox(&mut ws);
             ws.dump(&mut db);
         }
         db
@@ -191,7 +203,9 @@ impl Store {
             let mut ws = lock(&ws);
             ws.now = now;
             ws.tick(now);
+            self.publish_outbox(&mut ws);
         }
+        self.inner.webhooks.wake_all();
         now
     }
 
@@ -212,7 +226,9 @@ impl Store {
         let now = self.now();
         ws.now = now;
         ws.tick(now);
-        Ok(f(&mut ws))
+        let out = f(&mut ws);
+        self.publish_outbox(&mut ws);
+        Ok(out)
     }
 
     /// Resolves a credential to its caller, or says why not (contract §2).

@@ -161,6 +161,8 @@ pub struct Workspace {
     pub(crate) now: DateTime<Utc>,
     /// How long a device takes to program a code.
     pub(crate) delay: Duration,
+    /// Events recorded since the store last took them (for webhooks, `Store::publish_outbox`).
+    outbox: Vec<Event>,
 }
 
 /// Parses an id as given on the wire; a malformed id cannot exist.
@@ -195,6 +197,7 @@ impl Workspace {
             rng,
             now,
             delay,
+            outbox: Vec::new(),
         }
     }
 
@@ -321,12 +324,25 @@ impl Workspace {
     /// its waiting codes programmed now.
     pub fn replace_device(&mut self, d: Device) -> &Device {
         let id = d.device_id;
-        let back_online = d.properties.online
-            && self
-                .devices
-                .get(&id)
-                .is_some_and(|old| !old.properties.online);
+        let was_online = self.devices.get(&id).map(|old| old.properties.online);
+        let online = d.properties.online;
+        let back_online = online && was_online == Some(false);
+        let account = d.connected_account_id;
         self.devices.insert(id, d);
+        if was_online.is_some_and(|was| was != online) {
+            let event_id = self.new_id();
+            self.push_event(Event {
+                event_id,
+                event_type: event::device_online_event(online).to_string(),
+                workspace_id: self.record.workspace_id,
+                device_id: Some(id),
+                access_code_id: None,
+                connected_account_id: Some(account),
+                code: None,
+                created_at: self.now,
+                occurred_at: self.now,
+            });
+        }
         if back_online {
             let now = self.now;
             let waiting: Vec<Uuid> = self
@@ -459,7 +475,13 @@ impl Workspace {
         if let Some(code) = e.access_code_id {
             self.events_by_code.entry(code).or_default().push(at);
         }
+        self.outbox.push(e.clone());
         self.events.push(e);
+    }
+
+    /// The events recorded since the last call, oldest first.
+    pub fn take_outbox(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.outbox)
     }
 
     fn emit(&mut self, event_type: &str, code: &AccessCode, with_pin: bool, at: DateTime<Utc>) {
@@ -1629,7 +1651,13 @@ mod tests {
             w.code(&id, &all()),
             Err(Error::AccessCodeNotFound)
         ));
-        let types: Vec<&str> = w.events().iter().map(|e| e.event_type.as_str()).collect();
+        // The code's own events (taking the lock offline is a `device.disconnected` event).
+        let types: Vec<&str> = w
+            .events()
+            .iter()
+            .filter(|e| e.access_code_id.is_some())
+            .map(|e| e.event_type.as_str())
+            .collect();
         assert_eq!(
             types,
             [event::ACCESS_CODE_CREATED, event::ACCESS_CODE_DELETED]

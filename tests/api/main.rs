@@ -12,4 +12,5 @@ mod devices;
 mod fake;
 mod helpers;
 mod lifecycle;
+mod webhooks;
 mod wire;

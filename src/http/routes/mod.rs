@@ -45,8 +45,10 @@ pub mod action_attempts;
 pub mod devices;
 pub mod events;
 pub mod fake;
+pub mod fake_webhooks;
 pub mod meta;
 pub mod unmanaged;
+pub mod webhooks;
 
 use axum::http::{Method, Uri};
 use utoipa::openapi::path::Paths;
@@ -109,6 +111,11 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(action_attempts::list)))
         .routes(path(routes!(events::get)))
         .routes(path(routes!(events::list)))
+        .routes(path(routes!(webhooks::create)))
+        .routes(path(routes!(webhooks::get)))
+        .routes(path(routes!(webhooks::list)))
+        .routes(path(routes!(webhooks::update)))
+        .routes(path(routes!(webhooks::delete)))
 }
 
 /// Health, the OpenAPI document and the fake control surface: no credential needed, any
@@ -123,4 +130,5 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::update_device)))
         .routes(path(routes!(fake::advance_time)))
         .routes(path(routes!(fake::reset)))
+        .routes(path(routes!(fake_webhooks::deliveries)))
 }
