@@ -5,13 +5,12 @@
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod clock;
-pub mod delivery;
 pub mod records;
 pub mod seed;
 pub mod webhooks;
 pub mod workspace;
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, atomic::AtomicBool};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use chrono::{DateTime, Duration, Utc};
 use indexmap::IndexMap;
@@ -68,14 +67,24 @@ struct Inner {
     initial: Database,
     /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
     webhooks: webhooks::Hub,
-    /// Whether the lifecycle task for webhook listeners runs ([`delivery`]).
-    pump_started: AtomicBool,
 }
 
 /// The handle every request holds.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+}
+
+/// A handle that does not keep the store alive: background tasks hold it and end when the
+/// server (its store) is gone.
+#[derive(Clone)]
+pub struct WeakStore(Weak<Inner>);
+
+impl WeakStore {
+    /// The store, while it exists.
+    pub fn upgrade(&self) -> Option<Store> {
+        self.0.upgrade().map(|inner| Store { inner })
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -104,7 +113,6 @@ impl Store {
                 settings,
                 initial: initial.clone(),
                 webhooks: webhooks::Hub::default(),
-                pump_started: AtomicBool::new(false),
             }),
         };
         store.replace(initial)?;

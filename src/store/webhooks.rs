@@ -3,7 +3,7 @@
 //!
 //! Synchronous and behind one std `Mutex` that is a leaf: the store hands events over while
 //! it holds a workspace lock (so messages queue in the order events happened), and nothing
-//! here ever takes a workspace lock. The HTTP side of delivery lives in [`super::delivery`];
+//! here ever takes a workspace lock. The HTTP side of delivery lives in `crate::webhooks`;
 //! it asks [`Hub::next`] what to send and reports with [`Hub::record`].
 //!
 //! Bounds: each webhook holds at most [`Limits::pending`] undelivered messages; past that the
@@ -11,7 +11,10 @@
 //! kept for inspection up to [`Limits::finished`]; the oldest are forgotten first.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{
+    Arc, Mutex, MutexGuard,
+    atomic::{AtomicBool, Ordering},
+};
 
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
@@ -19,7 +22,12 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::domain::event::Event;
-use crate::domain::webhook::{Attempt, Delivery, DeliveryStatus, Webhook, retry_after};
+use rand::RngExt;
+
+use super::{Store, WeakStore, Workspace};
+use crate::domain::webhook::{
+    Attempt, Delivery, DeliveryStatus, Webhook, check_url, retry_after, secret_from_key,
+};
 use crate::error::{Error, Result};
 
 /// Memory bounds of the delivery queue.
@@ -106,6 +114,8 @@ pub struct DeliveryFilter {
 pub struct Hub {
     state: Mutex<State>,
     limits: Limits,
+    /// Whether the store's lifecycle task for listeners was started.
+    pump_started: AtomicBool,
 }
 
 impl State {
@@ -139,7 +149,13 @@ impl Hub {
         Self {
             state: Mutex::default(),
             limits,
+            pump_started: AtomicBool::new(false),
         }
+    }
+
+    /// True the first time only: whoever gets it starts the lifecycle task.
+    pub fn claim_pump(&self) -> bool {
+        !self.pump_started.swap(true, Ordering::SeqCst)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -419,6 +435,48 @@ impl Hub {
             })
             .cloned()
             .collect()
+    }
+}
+
+impl Store {
+    /// Hands the events a locked call recorded to the webhooks (call with the lock held, so
+    /// messages queue in the order events happened).
+    pub(super) fn publish_outbox(&self, ws: &mut Workspace) {
+        let events = ws.take_outbox();
+        self.inner
+            .webhooks
+            .publish(ws.record.workspace_id, &events, ws.now);
+    }
+
+    /// Registers a webhook in the workspace, with a fresh secret. Returns it and the signal
+    /// its delivery task (`crate::webhooks::start`) waits on.
+    pub fn create_webhook(
+        &self,
+        workspace_id: Uuid,
+        url: String,
+        event_types: Vec<String>,
+    ) -> Result<(Webhook, Arc<Notify>)> {
+        check_url(&url).map_err(|m| Error::field("url", m))?;
+        let key: [u8; 24] = rand::rng().random();
+        Ok(self.inner.webhooks.create(
+            workspace_id,
+            Webhook {
+                webhook_id: Uuid::new_v4(),
+                url,
+                event_types,
+                secret: secret_from_key(&key),
+            },
+        ))
+    }
+
+    /// The webhook registry and queue.
+    pub fn webhooks(&self) -> &Hub {
+        &self.inner.webhooks
+    }
+
+    /// A handle for background tasks that must not keep the store alive.
+    pub fn downgrade(&self) -> WeakStore {
+        WeakStore(Arc::downgrade(&self.inner))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `/webhooks/*` (contract §11): the endpoints a workspace registers to receive its events,
 //! each with the `whsec_` secret its deliveries are signed with. Delivery itself runs off the
-//! request path (`store::delivery`).
+//! request path (`crate::webhooks`).
 
 use axum::extract::State;
 
@@ -58,11 +58,12 @@ pub async fn create(
     caller: Caller,
     Params(r): Params<CreateWebhookRequest>,
 ) -> Result<WebhookResponse> {
-    let webhook = app.store.create_webhook(
+    let (webhook, wake) = app.store.create_webhook(
         caller.workspace_id,
         r.url,
         r.event_types.unwrap_or_default(),
     )?;
+    crate::webhooks::start(&app.store, webhook.webhook_id, wake);
     Ok(WebhookResponse::new(webhook))
 }
 

@@ -1,88 +1,51 @@
-//! Webhook delivery off the request path: one tokio task per webhook POSTs its messages,
-//! signed as Svix signs them, and one task per store keeps the lifecycle moving while anyone
-//! listens (so `access_code.set_on_device` arrives without another API call).
+//! Webhook delivery, the outbound edge: one tokio task per webhook POSTs its messages, signed
+//! as Svix signs them, and one task per store keeps the lifecycle moving while anyone listens
+//! (so `access_code.set_on_device` arrives without another API call).
 //!
-//! Requests only queue messages ([`super::webhooks::Hub::publish`], a quick locked call); the
-//! tasks do the waiting. A receiver that hangs costs its own task up to
-//! [`ANSWER_TIMEOUT`] per attempt and nothing else. Retries are due on the server clock, so
-//! `/_fake/advance_time` (which wakes every task) moves them along; the `svix-timestamp` in
-//! each signature is wall-clock time, since receivers check it against their own clock.
+//! Requests only queue messages (`store::webhooks::Hub::publish`, a quick locked call); these
+//! tasks do the waiting. A receiver that hangs costs its own task up to [`ANSWER_TIMEOUT`] per
+//! attempt and nothing else. Retries are due on the server clock, so `/_fake/advance_time`
+//! (which wakes every task) moves them along; the `svix-timestamp` in each signature is
+//! wall-clock time, since receivers check it against their own clock. Tasks hold a
+//! [`WeakStore`] and end with the store, or when their webhook is deleted.
 
-use std::sync::{Arc, Weak, atomic::Ordering};
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Utc;
-use rand::RngExt;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::webhooks::{Job, Next, Outcome};
-use super::{Inner, Store, Workspace};
-use crate::domain::webhook::{self, ANSWER_TIMEOUT, Webhook};
-use crate::error::{Error, Result};
+use crate::domain::webhook::{self, ANSWER_TIMEOUT};
+use crate::store::webhooks::{Job, Next, Outcome};
+use crate::store::{Store, WeakStore};
 
 /// How often the store's lifecycle task runs due transitions in workspaces with webhooks.
 const PUMP_EVERY: StdDuration = StdDuration::from_millis(250);
 /// The longest a delivery task sleeps without looking at the clock again.
 const MAX_NAP: StdDuration = StdDuration::from_secs(60);
 
-impl Store {
-    /// Hands the events a locked call recorded to the webhooks (call with the lock held, so
-    /// messages queue in the order events happened).
-    pub(super) fn publish_outbox(&self, ws: &mut Workspace) {
-        let events = ws.take_outbox();
-        self.inner
-            .webhooks
-            .publish(ws.record.workspace_id, &events, ws.now);
-    }
-
-    /// Registers a webhook in the workspace and starts its delivery task.
-    pub fn create_webhook(
-        &self,
-        workspace_id: Uuid,
-        url: String,
-        event_types: Vec<String>,
-    ) -> Result<Webhook> {
-        webhook::check_url(&url).map_err(|m| Error::field("url", m))?;
-        let key: [u8; 24] = rand::rng().random();
-        let (created, wake) = self.inner.webhooks.create(
-            workspace_id,
-            Webhook {
-                webhook_id: Uuid::new_v4(),
-                url,
-                event_types,
-                secret: webhook::secret_from_key(&key),
-            },
-        );
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(deliver(
-                Arc::downgrade(&self.inner),
-                created.webhook_id,
-                wake,
-            ));
-            if !self.inner.pump_started.swap(true, Ordering::SeqCst) {
-                rt.spawn(pump(Arc::downgrade(&self.inner)));
-            }
-        }
-        Ok(created)
-    }
-
-    /// The webhook registry and queue.
-    pub fn webhooks(&self) -> &super::webhooks::Hub {
-        &self.inner.webhooks
+/// Starts the delivery task of a webhook just created (and, the first time, the store's
+/// lifecycle task). Needs a tokio runtime; without one (plain unit tests) nothing is sent.
+pub fn start(store: &Store, webhook_id: Uuid, wake: Arc<Notify>) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    rt.spawn(deliver(store.downgrade(), webhook_id, wake));
+    if store.webhooks().claim_pump() {
+        rt.spawn(pump(store.downgrade()));
     }
 }
 
 /// Runs due lifecycle transitions in every workspace a webhook listens to, so their events go
 /// out without waiting for the next request. Ends when the store is gone.
-async fn pump(inner: Weak<Inner>) {
+async fn pump(store: WeakStore) {
     loop {
         tokio::time::sleep(PUMP_EVERY).await;
-        let Some(inner) = inner.upgrade() else {
+        let Some(store) = store.upgrade() else {
             return;
         };
-        let store = Store { inner };
-        for id in store.inner.webhooks.workspaces() {
+        for id in store.webhooks().workspaces() {
             // A workspace removed meanwhile has nothing to tick.
             let _ = store.with_workspace(id, |_| ());
         }
@@ -91,7 +54,7 @@ async fn pump(inner: Weak<Inner>) {
 
 /// One webhook's delivery task: sends its due messages one at a time, sleeps until the next is
 /// due or something wakes it, and ends when the webhook (or the store) is gone.
-async fn deliver(inner: Weak<Inner>, webhook_id: Uuid, wake: Arc<Notify>) {
+async fn deliver(store: WeakStore, webhook_id: Uuid, wake: Arc<Notify>) {
     let client = match reqwest::Client::builder()
         .timeout(ANSWER_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -106,17 +69,17 @@ async fn deliver(inner: Weak<Inner>, webhook_id: Uuid, wake: Arc<Notify>) {
     };
     loop {
         let next = {
-            let Some(inner) = inner.upgrade() else {
+            let Some(store) = store.upgrade() else {
                 return;
             };
-            inner.webhooks.next(webhook_id, inner.clock.now())
+            store.webhooks().next(webhook_id, store.now())
         };
         match next {
             Next::Gone => return,
             Next::Wait(due) => {
                 let nap = due
                     .and_then(|d| {
-                        let now = inner.upgrade()?.clock.now();
+                        let now = store.upgrade()?.now();
                         (d - now).to_std().ok()
                     })
                     .map_or(MAX_NAP, |d| d.min(MAX_NAP));
@@ -127,13 +90,13 @@ async fn deliver(inner: Weak<Inner>, webhook_id: Uuid, wake: Arc<Notify>) {
             }
             Next::Send(job) => {
                 let outcome = attempt(&client, &job).await;
-                let Some(inner) = inner.upgrade() else {
+                let Some(store) = store.upgrade() else {
                     return;
                 };
                 tracing::debug!(message_id = %job.message_id, ?outcome, "webhook attempt");
-                inner
-                    .webhooks
-                    .record(&job.message_id, outcome, inner.clock.now());
+                store
+                    .webhooks()
+                    .record(&job.message_id, outcome, store.now());
             }
         }
     }
