@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::store::records::Database;
 use crate::store::seed;
@@ -26,11 +26,16 @@ pub enum LogFormat {
 )]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "SEAM_MOCK_HOST", default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        env = "SEAM_MOCK_HOST",
+        default_value = "127.0.0.1",
+        global = true
+    )]
     pub host: String,
 
     /// Port to listen on (0 picks a free one).
-    #[arg(long, env = "PORT", default_value_t = 8080)]
+    #[arg(long, env = "PORT", default_value_t = 8080, global = true)]
     pub port: u16,
 
     /// Start with the default seed (the default; accepted for compatibility with Seam's fake).
@@ -65,6 +70,33 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "SEAM_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+}
+
+/// The whole command line: the server's settings and, optionally, a subcommand. With no
+/// subcommand the binary serves; `healthcheck` lets a container probe its own server with the
+/// same `--host`/`--port` (or `SEAM_MOCK_HOST`/`PORT`) the server was started with.
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "seam-mock",
+    version,
+    about = "A faithful mock of Seam Connect's access-code API"
+)]
+pub struct Cli {
+    /// The server's settings.
+    #[command(flatten)]
+    pub config: Config,
+
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands; none means "serve".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// GET /health on the configured host and port (0.0.0.0 and :: probe loopback); exit 0
+    /// when it answers 200, 1 otherwise. For container HEALTHCHECKs: no shell or curl needed.
+    Healthcheck,
 }
 
 impl Default for Config {
@@ -121,6 +153,40 @@ mod tests {
             (0, Some(7), LogFormat::Json)
         );
         assert!(Config::try_parse_from(["seam-mock", "--empty", "--seed-file", "x.json"]).is_err());
+    }
+
+    #[test]
+    fn no_subcommand_serves_and_healthcheck_takes_host_and_port_on_either_side() {
+        let cli = Cli::parse_from(["seam-mock", "--port", "9001", "--empty"]);
+        assert_eq!((cli.command, cli.config.port), (None, 9001));
+        assert!(cli.config.empty);
+        for args in [
+            &[
+                "seam-mock",
+                "healthcheck",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "9002",
+            ][..],
+            &[
+                "seam-mock",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "9002",
+                "healthcheck",
+            ][..],
+        ] {
+            let cli = Cli::parse_from(args);
+            assert_eq!(cli.command, Some(Command::Healthcheck));
+            assert_eq!(
+                (cli.config.host.as_str(), cli.config.port),
+                ("0.0.0.0", 9002)
+            );
+        }
+        assert!(Cli::try_parse_from(["seam-mock", "healthcheck", "--empty"]).is_err());
+        assert!(Cli::try_parse_from(["seam-mock", "nonsense"]).is_err());
     }
 
     #[test]

@@ -1,12 +1,39 @@
-//! The `seam-mock` binary: parse the configuration, set up logging, bind, serve until
-//! Ctrl-C or SIGTERM.
+//! The `seam-mock` binary: parse the command line; with no subcommand set up logging, bind and
+//! serve until Ctrl-C or SIGTERM; with `healthcheck` probe that server's `/health` and exit 0/1.
+
+use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use seam_mock::{Config, config::LogFormat};
+use seam_mock::Config;
+use seam_mock::config::{Cli, Command, LogFormat};
+
+/// How long each step of `seam-mock healthcheck` may take before the check fails.
+const HEALTHCHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Healthcheck) => healthcheck(&cli.config),
+        None => serve(cli.config),
+    }
+}
+
+fn healthcheck(config: &Config) -> ExitCode {
+    match seam_mock::http::healthcheck::check(&config.host, config.port, HEALTHCHECK_TIMEOUT) {
+        Ok(addr) => {
+            println!("seam-mock: healthy at http://{addr}/health");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("seam-mock: unhealthy: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 #[tokio::main]
-async fn main() {
-    let config = Config::parse();
+async fn serve(config: Config) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
@@ -19,11 +46,12 @@ async fn main() {
         Ok(l) => l,
         Err(e) => {
             eprintln!("seam-mock: cannot listen on {addr}: {e}");
-            std::process::exit(1);
+            return ExitCode::FAILURE;
         }
     };
     if let Err(e) = seam_mock::run(listener, config, seam_mock::shutdown_signal()).await {
         eprintln!("seam-mock: {e}");
-        std::process::exit(1);
+        return ExitCode::FAILURE;
     }
+    ExitCode::SUCCESS
 }

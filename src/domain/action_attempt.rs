@@ -6,6 +6,25 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+crate::wire_enum! {
+    /// `action_type`: the work an attempt stands for.
+    pub enum ActionType {
+        CreateAccessCode = "CREATE_ACCESS_CODE",
+        UpdateAccessCode = "UPDATE_ACCESS_CODE",
+        DeleteAccessCode = "DELETE_ACCESS_CODE",
+    }
+}
+
+crate::wire_enum! {
+    /// `status` of an action attempt.
+    #[schema(as = ActionAttemptStatus)]
+    pub enum AttemptStatus {
+        Pending = "pending",
+        Success = "success",
+        Error = "error",
+    }
+}
+
 /// One action attempt, as `/action_attempts/get` returns it. `workspace_id` scopes it and is
 /// not part of Seam's wire shape, so it is only kept in the database dump.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -14,10 +33,9 @@ pub struct ActionAttempt {
     /// Only in `/_fake/database`; API responses leave it out.
     #[serde(skip_serializing_if = "is_nil", default = "Uuid::nil")]
     pub workspace_id: Uuid,
-    /// `CREATE_ACCESS_CODE`, `UPDATE_ACCESS_CODE` or `DELETE_ACCESS_CODE`.
-    pub action_type: String,
+    pub action_type: ActionType,
     /// Always `success`: the mock finishes every action at once.
-    pub status: String,
+    pub status: AttemptStatus,
     /// What the action produced (`{access_code}` for creates and updates, `{}` for deletes).
     #[schema(required = true, value_type = Option<Object>)]
     pub result: Option<Value>,
@@ -35,14 +53,14 @@ impl ActionAttempt {
     pub fn success(
         action_attempt_id: Uuid,
         workspace_id: Uuid,
-        action_type: &str,
+        action_type: ActionType,
         result: Value,
     ) -> Self {
         Self {
             action_attempt_id,
             workspace_id,
-            action_type: action_type.to_string(),
-            status: "success".into(),
+            action_type,
+            status: AttemptStatus::Success,
             result: Some(result),
             error: None,
         }

@@ -123,88 +123,28 @@ impl CodeConstraint {
     }
 }
 
-/// Seam's constraint types (the reference spec's enum). The PIN rules are in `domain::pin`;
-/// name constraints and scheduling hints do not restrict PINs.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
-#[schema(
-    description = "A rule the lock imposes on PINs (or, for `name_length` and \
-    `name_must_be_unique`, on code names)."
-)]
-pub enum ConstraintType {
-    #[serde(rename = "no_zeros")]
-    NoZeros,
-    #[serde(rename = "cannot_start_with_12")]
-    CannotStartWith12,
-    #[serde(rename = "no_triple_consecutive_ints")]
-    NoTripleConsecutiveInts,
-    #[serde(rename = "cannot_specify_pin_code")]
-    CannotSpecifyPinCode,
-    #[serde(rename = "pin_code_matches_existing_set")]
-    PinCodeMatchesExistingSet,
-    #[serde(rename = "start_date_in_future")]
-    StartDateInFuture,
-    #[serde(rename = "no_ascending_or_descending_sequence")]
-    NoAscendingOrDescendingSequence,
-    #[serde(rename = "at_least_three_unique_digits")]
-    AtLeastThreeUniqueDigits,
-    #[serde(rename = "cannot_contain_089")]
-    CannotContain089,
-    #[serde(rename = "cannot_contain_0789")]
-    CannotContain0789,
-    #[serde(rename = "unique_first_four_digits")]
-    UniqueFirstFourDigits,
-    #[serde(rename = "no_all_same_digits")]
-    NoAllSameDigits,
-    #[serde(rename = "name_length")]
-    NameLength,
-    #[serde(rename = "name_must_be_unique")]
-    NameMustBeUnique,
-}
-
-impl ConstraintType {
-    /// Every constraint type, for tests and error messages.
-    pub const ALL: [ConstraintType; 14] = [
-        Self::NoZeros,
-        Self::CannotStartWith12,
-        Self::NoTripleConsecutiveInts,
-        Self::CannotSpecifyPinCode,
-        Self::PinCodeMatchesExistingSet,
-        Self::StartDateInFuture,
-        Self::NoAscendingOrDescendingSequence,
-        Self::AtLeastThreeUniqueDigits,
-        Self::CannotContain089,
-        Self::CannotContain0789,
-        Self::UniqueFirstFourDigits,
-        Self::NoAllSameDigits,
-        Self::NameLength,
-        Self::NameMustBeUnique,
-    ];
-
-    /// The wire name, e.g. `no_zeros`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoZeros => "no_zeros",
-            Self::CannotStartWith12 => "cannot_start_with_12",
-            Self::NoTripleConsecutiveInts => "no_triple_consecutive_ints",
-            Self::CannotSpecifyPinCode => "cannot_specify_pin_code",
-            Self::PinCodeMatchesExistingSet => "pin_code_matches_existing_set",
-            Self::StartDateInFuture => "start_date_in_future",
-            Self::NoAscendingOrDescendingSequence => "no_ascending_or_descending_sequence",
-            Self::AtLeastThreeUniqueDigits => "at_least_three_unique_digits",
-            Self::CannotContain089 => "cannot_contain_089",
-            Self::CannotContain0789 => "cannot_contain_0789",
-            Self::UniqueFirstFourDigits => "unique_first_four_digits",
-            Self::NoAllSameDigits => "no_all_same_digits",
-            Self::NameLength => "name_length",
-            Self::NameMustBeUnique => "name_must_be_unique",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+crate::wire_enum! {
+    /// Seam's constraint types (the reference spec's enum). The PIN rules are in `domain::pin`;
+    /// name constraints and scheduling hints do not restrict PINs.
+    #[schema(
+        description = "A rule the lock imposes on PINs (or, for `name_length` and \
+        `name_must_be_unique`, on code names)."
+    )]
+    pub enum ConstraintType {
+        NoZeros = "no_zeros",
+        CannotStartWith12 = "cannot_start_with_12",
+        NoTripleConsecutiveInts = "no_triple_consecutive_ints",
+        CannotSpecifyPinCode = "cannot_specify_pin_code",
+        PinCodeMatchesExistingSet = "pin_code_matches_existing_set",
+        StartDateInFuture = "start_date_in_future",
+        NoAscendingOrDescendingSequence = "no_ascending_or_descending_sequence",
+        AtLeastThreeUniqueDigits = "at_least_three_unique_digits",
+        CannotContain089 = "cannot_contain_089",
+        CannotContain0789 = "cannot_contain_0789",
+        UniqueFirstFourDigits = "unique_first_four_digits",
+        NoAllSameDigits = "no_all_same_digits",
+        NameLength = "name_length",
+        NameMustBeUnique = "name_must_be_unique",
     }
 }
 
@@ -345,7 +285,7 @@ mod tests {
 
     #[test]
     fn constraint_names_round_trip_through_serde() {
-        for c in ConstraintType::ALL {
+        for &c in ConstraintType::ALL {
             let json = serde_json::to_value(c).unwrap();
             assert_eq!(json, Value::String(c.as_str().into()));
             assert_eq!(ConstraintType::parse(c.as_str()), Some(c));

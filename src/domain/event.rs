@@ -7,30 +7,36 @@ use uuid::Uuid;
 
 use super::timestamp;
 
-/// `access_code.created`: one per code a create call makes.
-pub const ACCESS_CODE_CREATED: &str = "access_code.created";
-/// `access_code.changed`: name, PIN or window changed.
-pub const ACCESS_CODE_CHANGED: &str = "access_code.changed";
-/// `access_code.set_on_device`: the device now has the PIN.
-pub const ACCESS_CODE_SET_ON_DEVICE: &str = "access_code.set_on_device";
-/// `access_code.removed_from_device`: the device no longer has the PIN.
-pub const ACCESS_CODE_REMOVED_FROM_DEVICE: &str = "access_code.removed_from_device";
-/// `access_code.deleted`: the code is gone from Seam.
-pub const ACCESS_CODE_DELETED: &str = "access_code.deleted";
-/// `access_code.unmanaged.converted_to_managed`.
-pub const ACCESS_CODE_CONVERTED_TO_MANAGED: &str = "access_code.unmanaged.converted_to_managed";
+crate::wire_enum! {
+    /// `event_type`: what happened to an access code or a device.
+    pub enum EventType {
+        /// One per code a create call makes.
+        AccessCodeCreated = "access_code.created",
+        /// Name, PIN or window changed.
+        AccessCodeChanged = "access_code.changed",
+        /// The device now has the PIN.
+        AccessCodeSetOnDevice = "access_code.set_on_device",
+        /// The device no longer has the PIN.
+        AccessCodeRemovedFromDevice = "access_code.removed_from_device",
+        /// The code is gone from Seam.
+        AccessCodeDeleted = "access_code.deleted",
+        /// An unmanaged code became managed, keeping its id and PIN.
+        AccessCodeConvertedToManaged = "access_code.unmanaged.converted_to_managed",
+        /// The device came back online (`/_fake/update_device`).
+        DeviceConnected = "device.connected",
+        /// The device went offline (`/_fake/update_device`).
+        DeviceDisconnected = "device.disconnected",
+    }
+}
 
-/// `device.connected`: the device came back online.
-pub const DEVICE_CONNECTED: &str = "device.connected";
-/// `device.disconnected`: the device went offline.
-pub const DEVICE_DISCONNECTED: &str = "device.disconnected";
-
-/// The event of a device whose `online` became `online`.
-pub fn device_online_event(online: bool) -> &'static str {
-    if online {
-        DEVICE_CONNECTED
-    } else {
-        DEVICE_DISCONNECTED
+impl EventType {
+    /// The event of a device whose `properties.online` became `online`.
+    pub fn device_online(online: bool) -> Self {
+        if online {
+            EventType::DeviceConnected
+        } else {
+            EventType::DeviceDisconnected
+        }
     }
 }
 
@@ -38,8 +44,7 @@ pub fn device_online_event(online: bool) -> &'static str {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Event {
     pub event_id: Uuid,
-    /// E.g. `access_code.created`, `access_code.set_on_device`, `access_code.deleted`.
-    pub event_type: String,
+    pub event_type: EventType,
     pub workspace_id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

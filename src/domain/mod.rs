@@ -6,9 +6,12 @@
 
 pub mod access_code;
 pub mod action_attempt;
+pub mod command;
 pub mod create_multiple;
 pub mod device;
 pub mod event;
 pub mod pin;
+pub mod rules;
 pub mod timestamp;
 pub mod webhook;
+pub mod wire;

@@ -175,6 +175,15 @@ impl<'a> LockRules<'a> {
         }
     }
 
+    /// The rules the provider itself picks a PIN under: the lock's, without
+    /// `cannot_specify_pin_code` (which forbids callers, not the provider, from choosing).
+    pub fn for_provider(mut self) -> Self {
+        self.constraints
+            .retain(|c| *c != ConstraintType::CannotSpecifyPinCode);
+        self
+    }
+
+    /// Whether the provider assigns PINs itself (`cannot_specify_pin_code`).
     pub fn provider_assigns_pins(&self) -> bool {
         self.constraints
             .contains(&ConstraintType::CannotSpecifyPinCode)
@@ -327,9 +336,27 @@ pub fn generate_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use ConstraintType::*;
     use proptest::prelude::*;
     use rand::{SeedableRng, rngs::StdRng};
+
+    #[test]
+    fn the_provider_picks_under_the_lock_rules_minus_cannot_specify_pin_code() {
+        let used = PinSet::default();
+        let rules = LockRules {
+            lengths: vec![6],
+            constraints: vec![
+                ConstraintType::CannotSpecifyPinCode,
+                ConstraintType::NoZeros,
+            ],
+            in_use: &used,
+        };
+        assert!(rules.provider_assigns_pins());
+        let provider = rules.for_provider();
+        assert!(!provider.provider_assigns_pins());
+        assert_eq!(provider.constraints, [ConstraintType::NoZeros]);
+    }
 
     const PIN_CONSTRAINTS: [ConstraintType; 9] = [
         NoZeros,

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod healthcheck;
 pub mod input;
 pub mod openapi;
 pub mod pagination;

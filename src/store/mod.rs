@@ -308,7 +308,7 @@ impl Store {
     }
 
     /// Finds the workspace that holds a device (fake control calls name devices only).
-    pub fn workspace_of_device(&self, device_id: &str) -> Option<Uuid> {
+    pub fn workspace_of_device(&self, device_id: Uuid) -> Option<Uuid> {
         let all: Vec<(Uuid, Shared)> = {
             let reg = self
                 .inner

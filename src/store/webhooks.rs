@@ -302,7 +302,7 @@ impl Hub {
                 let Some(e) = st.endpoints.get(webhook_id) else {
                     continue;
                 };
-                if !e.webhook.wants(&event.event_type) {
+                if !e.webhook.wants(event.event_type.as_str()) {
                     continue;
                 }
                 let message_id = format!("msg_{}", Uuid::new_v4().simple());
@@ -312,7 +312,7 @@ impl Hub {
                     workspace_id,
                     url: e.webhook.url.clone(),
                     event_id: event.event_id,
-                    event_type: event.event_type.clone(),
+                    event_type: event.event_type.to_string(),
                     status: DeliveryStatus::Pending,
                     created_at: now,
                     next_attempt_at: Some(now),
@@ -488,13 +488,14 @@ fn retry_after_count() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::event::EventType;
     use crate::domain::webhook::secret_from_key;
     use chrono::Duration;
 
-    fn event(n: u128, event_type: &str, ws: Uuid, at: DateTime<Utc>) -> Event {
+    fn event(n: u128, event_type: EventType, ws: Uuid, at: DateTime<Utc>) -> Event {
         Event {
             event_id: Uuid::from_u128(n),
-            event_type: event_type.into(),
+            event_type,
             workspace_id: ws,
             device_id: None,
             access_code_id: None,
@@ -532,7 +533,9 @@ mod tests {
     fn a_full_queue_drops_its_oldest_pending_message() {
         let (hub, ws, id) = hub(3, 100);
         let now = Utc::now();
-        let events: Vec<Event> = (0..5).map(|n| event(n, "x", ws, now)).collect();
+        let events: Vec<Event> = (0..5)
+            .map(|n| event(n, EventType::AccessCodeCreated, ws, now))
+            .collect();
         hub.publish(ws, &events, now);
         let all = hub.deliveries(&DeliveryFilter::default());
         let status: Vec<_> = all.iter().map(|d| d.status).collect();
@@ -554,7 +557,9 @@ mod tests {
     fn finished_messages_are_forgotten_oldest_first_past_the_bound() {
         let (hub, ws, id) = hub(10, 2);
         let now = Utc::now();
-        let events: Vec<Event> = (0..4).map(|n| event(n, "x", ws, now)).collect();
+        let events: Vec<Event> = (0..4)
+            .map(|n| event(n, EventType::AccessCodeCreated, ws, now))
+            .collect();
         hub.publish(ws, &events, now);
         for _ in 0..3 {
             let job = send(hub.next(id, now));
@@ -572,7 +577,14 @@ mod tests {
     fn first_attempts_go_in_order_and_a_retry_waits_for_its_time() {
         let (hub, ws, id) = hub(10, 10);
         let now = Utc::now();
-        hub.publish(ws, &[event(1, "a", ws, now), event(2, "b", ws, now)], now);
+        hub.publish(
+            ws,
+            &[
+                event(1, EventType::AccessCodeCreated, ws, now),
+                event(2, EventType::AccessCodeChanged, ws, now),
+            ],
+            now,
+        );
         let first = send(hub.next(id, now));
         hub.record(&first.message_id, Outcome::NoAnswer("refused".into()), now);
         let second = send(hub.next(id, now));
@@ -590,13 +602,19 @@ mod tests {
     fn other_workspaces_and_unwanted_types_queue_nothing() {
         let (hub, ws, id) = hub(10, 10);
         let now = Utc::now();
-        hub.update(ws, id, vec!["a".into()]).unwrap();
+        hub.update(ws, id, vec!["access_code.created".into()])
+            .unwrap();
         hub.publish(
             Uuid::from_u128(9),
-            &[event(1, "a", Uuid::from_u128(9), now)],
+            &[event(
+                1,
+                EventType::AccessCodeCreated,
+                Uuid::from_u128(9),
+                now,
+            )],
             now,
         );
-        hub.publish(ws, &[event(2, "b", ws, now)], now);
+        hub.publish(ws, &[event(2, EventType::AccessCodeChanged, ws, now)], now);
         assert!(hub.deliveries(&DeliveryFilter::default()).is_empty());
         assert!(matches!(hub.next(id, now), Next::Wait(None)));
         assert!(hub.update(Uuid::from_u128(9), id, vec![]).is_err());

@@ -10,6 +10,7 @@ mod config;
 mod create_multiple;
 mod devices;
 mod fake;
+mod healthcheck;
 mod helpers;
 mod lifecycle;
 mod webhooks;

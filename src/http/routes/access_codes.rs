@@ -8,19 +8,17 @@ use serde_json::Value;
 
 use crate::domain::access_code::{AccessCode, CodeType};
 use crate::domain::action_attempt::ActionAttempt;
+use crate::domain::command::{CodeSettings, CreateMultiple, CreateOne, Update, UpdateMultiple};
 use crate::domain::create_multiple::{Behavior, Request as PlanRequest};
 use crate::domain::pin::Pin;
 use crate::error::{Error, Issue, Result};
 use crate::http::{
     pagination::{DEFAULT_PAGE, Limit, PageArgs, PageCursor, Pagination, limit_schema},
-    params::{LookupId, Params, WithInput},
+    params::{DeviceIdList, LookupId, Params, WithInput},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
-use crate::store::{
-    Caller,
-    workspace::{CodeSettings, CreateMultiple, CreateOne, Update, paginate},
-};
+use crate::store::{Caller, workspace::paginate};
 
 use super::action_attempts::ActionAttemptResponse;
 
@@ -95,7 +93,7 @@ crate::request! {
     #[schema(example = json!({"device_ids": ["5ea10003-0000-4000-8000-000000000001", "5ea10003-0000-4000-8000-000000000007"], "name": "Guest"}))]
     pub struct CreateMultipleRequest {
         #[schema(schema_with = device_ids_schema)]
-        pub device_ids: Vec<LookupId>,
+        pub device_ids: DeviceIdList,
         /// A PIN for every lock; without it the server picks one they can all take.
         #[schema(value_type = Option<String>, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
         pub code: Option<Pin>,
@@ -122,20 +120,6 @@ crate::request! {
         pub sync: Option<bool>,
         /// Accepted; changes nothing here.
         pub is_one_time_use: Option<bool>,
-    }
-    check(req, issues) {
-        let raw: Vec<&str> = req.device_ids.iter().map(|d| d.raw.as_str()).collect();
-        if raw.is_empty() {
-            issues.insert(0, Issue::new(
-                vec!["device_ids".into()],
-                "Array must contain at least 1 element(s)",
-            ));
-        } else if let Some(dup) = raw.iter().enumerate().find(|(i, d)| raw[..*i].contains(d)) {
-            issues.insert(0, Issue::new(
-                vec!["device_ids".into()],
-                format!("device_ids must not contain duplicates ({})", dup.1),
-            ));
-        }
     }
 }
 
@@ -185,7 +169,7 @@ pub async fn create_multiple(
     Params(r): Params<CreateMultipleRequest>,
 ) -> Result<AccessCodesResponse> {
     let req = CreateMultiple {
-        device_ids: r.device_ids.into_iter().map(|d| d.raw).collect(),
+        device_ids: r.device_ids.resolve()?,
         plan: PlanRequest {
             code: r.code,
             preferred_code_length: r.preferred_code_length,
@@ -257,10 +241,12 @@ pub async fn get(
 ) -> Result<AccessCodeResponse> {
     let code = app.store.with_workspace(caller.workspace_id, |ws| {
         match (&req.access_code_id, &req.device_id, &req.code) {
-            (Some(id), _, _) => ws.code(&id.raw, &caller.scope).cloned(),
-            (None, Some(device_id), Some(code)) => {
-                ws.code_by_pin(&device_id.raw, code, &caller.scope).cloned()
-            }
+            (Some(id), _, _) => ws
+                .code(id.or(|_| Error::AccessCodeNotFound)?, &caller.scope)
+                .cloned(),
+            (None, Some(device_id), Some(code)) => ws
+                .code_by_pin(device_id.or(Error::DeviceNotFound)?, code, &caller.scope)
+                .cloned(),
             _ => Err(Error::AccessCodeNotFound),
         }
     })??;
@@ -315,22 +301,28 @@ pub async fn list(
     let page = PageArgs::new(req.limit, req.page_cursor, DEFAULT_PAGE);
     let (codes, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = match (&req.device_id, &req.access_code_ids) {
-            (Some(d), None) => {
-                ws.codes_on_device(&d.raw, &caller.scope, page.offset, page.limit)?
-            }
+            (Some(d), None) => ws.codes_on_device(
+                d.or(Error::DeviceNotFound)?,
+                &caller.scope,
+                page.offset,
+                page.limit,
+            )?,
             (Some(d), Some(ids)) => {
                 let wanted = LookupId::valid(ids);
-                let all = ws.codes_on_device(&d.raw, &caller.scope, 0, usize::MAX)?;
+                let all =
+                    ws.codes_on_device(d.or(Error::DeviceNotFound)?, &caller.scope, 0, usize::MAX)?;
                 let it = all
                     .items
                     .into_iter()
                     .filter(|c| wanted.contains(&c.access_code_id));
                 paginate(it, page.offset, page.limit)
             }
-            (None, Some(ids)) => {
-                let ids: Vec<String> = ids.iter().map(|i| i.raw.clone()).collect();
-                ws.codes_by_ids(&ids, &caller.scope, page.offset, page.limit)
-            }
+            (None, Some(ids)) => ws.codes_by_ids(
+                &LookupId::valid(ids),
+                &caller.scope,
+                page.offset,
+                page.limit,
+            ),
             (None, None) => return Err(Error::AccessCodeNotFound),
         };
         let pg = Pagination::of(&p, &input);
@@ -394,7 +386,7 @@ pub async fn create(
     Params(r): Params<CreateAccessCodeRequest>,
 ) -> Result<CreatedAccessCodeResponse> {
     let req = CreateOne {
-        device_id: r.device_id.raw,
+        device_id: r.device_id.or(Error::DeviceNotFound)?,
         code: r.code,
         common_code_key: r.common_code_key,
         preferred_code_length: r.preferred_code_length,
@@ -465,7 +457,7 @@ pub async fn update(
     Params(r): Params<UpdateAccessCodeRequest>,
 ) -> Result<ActionAttemptResponse> {
     let req = Update {
-        access_code_id: r.access_code_id.raw,
+        access_code_id: r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
         name: r.name,
         code: r.code,
         starts_at: r.starts_at,
@@ -513,10 +505,12 @@ pub async fn update_multiple(
 ) -> Result<OkResponse> {
     app.store.with_workspace(caller.workspace_id, |ws| {
         ws.update_multiple(
-            &r.common_code_key,
-            r.name,
-            r.starts_at,
-            r.ends_at,
+            UpdateMultiple {
+                common_code_key: r.common_code_key,
+                name: r.name,
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+            },
             &caller.scope,
         )
     })??;
@@ -561,7 +555,10 @@ pub async fn delete(
     Params(r): Params<DeleteAccessCodeRequest>,
 ) -> Result<ActionAttemptResponse> {
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.delete(&r.access_code_id.raw, &caller.scope)
+        ws.delete(
+            r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
+            &caller.scope,
+        )
     })??;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
@@ -594,7 +591,7 @@ pub async fn generate_code(
     Params(r): Params<GenerateCodeRequest>,
 ) -> Result<GeneratedCodeResponse> {
     let generated = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.generate_code(&r.device_id.raw, &caller.scope)
+        ws.generate_code(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
     })??;
     Ok(GeneratedCodeResponse::new(generated))
 }

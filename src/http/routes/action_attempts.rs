@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde_json::Value;
 
 use crate::domain::action_attempt::ActionAttempt;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::{
     pagination::Pagination,
     params::{LookupId, Params, WithInput},
@@ -58,7 +58,7 @@ pub async fn get(
     Params(req): Params<GetActionAttemptRequest>,
 ) -> Result<ActionAttemptResponse> {
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.action_attempt(&req.action_attempt_id.raw)
+        ws.action_attempt(req.action_attempt_id.or(|_| Error::ActionAttemptNotFound)?)
             .map(|a| a.to_wire())
     })??;
     Ok(ActionAttemptResponse::new(attempt))
@@ -93,7 +93,7 @@ pub async fn list(
     caller: Caller,
     WithInput { params: req, input }: WithInput<ListActionAttemptsRequest>,
 ) -> Result<ActionAttemptPageResponse> {
-    let ids: Vec<String> = req.action_attempt_ids.into_iter().map(|i| i.raw).collect();
+    let ids = LookupId::valid(&req.action_attempt_ids);
     let attempts: Vec<Value> = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.action_attempts(&ids)
             .into_iter()

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use uuid::Uuid;
 
+use crate::domain::command::DeviceFilter;
 use crate::domain::device::Device;
 use crate::error::{Error, Issue, Result};
 use crate::http::{
@@ -11,7 +12,7 @@ use crate::http::{
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
-use crate::store::{Caller, workspace::DeviceFilter};
+use crate::store::Caller;
 
 crate::response! {
     /// `{"device": …, "ok": true}`.
@@ -64,7 +65,9 @@ pub async fn get(
 ) -> Result<DeviceResponse> {
     let device = app.store.with_workspace(caller.workspace_id, |ws| {
         match (&req.device_id, &req.name) {
-            (Some(id), _) => ws.device(&id.raw, &caller.scope).cloned(),
+            (Some(id), _) => ws
+                .device(id.or(Error::DeviceNotFound)?, &caller.scope)
+                .cloned(),
             (None, Some(n)) => ws
                 .devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
                 .items
@@ -122,9 +125,7 @@ pub async fn list(
 ) -> Result<DevicePageResponse> {
     let page = PageArgs::new(req.limit, req.page_cursor, DEFAULT_PAGE);
     let filter = DeviceFilter {
-        device_ids: req
-            .device_ids
-            .map(|ids| ids.into_iter().map(|i| i.raw).collect()),
+        device_ids: req.device_ids.map(|ids| LookupId::valid(&ids)),
         device_types: one_or_many(req.device_types, req.device_type),
         connected_account_ids: one_or_many(req.connected_account_ids, req.connected_account_id),
         manufacturer: req.manufacturer,

@@ -3,7 +3,9 @@
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 
+use crate::domain::command::EventFilter;
 use crate::domain::event::Event;
+use crate::domain::event::EventType;
 use crate::error::{Error, Issue, Result};
 use crate::http::{
     pagination::{Limit, limit_schema},
@@ -11,7 +13,7 @@ use crate::http::{
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
-use crate::store::{Caller, workspace::EventFilter};
+use crate::store::Caller;
 
 crate::response! {
     /// `{"event": …, "message": "", "ok": true}`.
@@ -29,9 +31,14 @@ crate::response! {
     }
 }
 
+/// Event types as the filter compares them: an unknown one matches nothing.
+fn types(list: Option<Vec<String>>) -> Option<Vec<EventType>> {
+    list.map(|l| l.iter().filter_map(|t| EventType::parse(t)).collect())
+}
+
 /// Ids as the filter compares them: a malformed one matches nothing.
-fn ids(list: Option<Vec<LookupId>>) -> Option<Vec<String>> {
-    list.map(|l| l.into_iter().map(|i| i.raw).collect())
+fn ids(list: Option<Vec<LookupId>>) -> Option<Vec<uuid::Uuid>> {
+    list.map(|l| LookupId::valid(&l))
 }
 
 crate::request! {
@@ -93,7 +100,7 @@ pub async fn list(
     let filter = EventFilter {
         access_code_ids: ids(one_or_many(req.access_code_ids, req.access_code_id)),
         device_ids: ids(one_or_many(req.device_ids, req.device_id)),
-        event_types: one_or_many(req.event_types, req.event_type),
+        event_types: types(one_or_many(req.event_types, req.event_type)),
         since: req.since.max(from),
         until,
     };
@@ -147,11 +154,11 @@ pub async fn get(
     let event = app
         .store
         .with_workspace(caller.workspace_id, |ws| match &req.event_id {
-            Some(id) => ws.event(&id.raw).cloned(),
+            Some(id) => ws.event(id.or(|_| Error::EventNotFound)?).cloned(),
             None => {
                 let f = EventFilter {
                     device_ids: ids(req.device_id.clone().map(|d| vec![d])),
-                    event_types: req.event_type.clone().map(|t| vec![t]),
+                    event_types: types(req.event_type.clone().map(|t| vec![t])),
                     ..EventFilter::default()
                 };
                 ws.events_matching(&f, usize::MAX)

@@ -336,12 +336,10 @@ pub async fn update_device(
     let device_id = device_id.or(Error::DeviceNotFound)?;
     let workspace_id = app
         .store
-        .workspace_of_device(&device_id.to_string())
+        .workspace_of_device(device_id)
         .ok_or_else(|| Error::DeviceNotFound(device_id.to_string()))?;
     let device = app.store.with_workspace(workspace_id, |ws| {
-        let mut d = ws
-            .device(&device_id.to_string(), &Default::default())?
-            .clone();
+        let mut d = ws.device(device_id, &Default::default())?.clone();
         if let Some(p) = properties {
             d.properties = merge_properties(&d.properties, p)?;
         }

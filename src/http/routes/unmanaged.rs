@@ -66,9 +66,9 @@ pub async fn create_unmanaged(
 ) -> Result<UnmanagedAccessCodeResponse> {
     let created = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.create_unmanaged(
-            &r.device_id.raw,
+            r.device_id.or(Error::DeviceNotFound)?,
             r.name,
-            r.code.into_string(),
+            r.code,
             &caller.scope,
         )
     })??;
@@ -105,7 +105,7 @@ pub async fn unmanaged_list(
     Params(r): Params<ListUnmanagedRequest>,
 ) -> Result<UnmanagedAccessCodesResponse> {
     let codes = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.unmanaged_on_device(&r.device_id.raw, &caller.scope)
+        ws.unmanaged_on_device(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
             .map(|v| v.into_iter().cloned().collect::<Vec<_>>())
     })??;
     Ok(UnmanagedAccessCodesResponse::new(codes))
@@ -150,9 +150,11 @@ pub async fn unmanaged_get(
 ) -> Result<UnmanagedAccessCodeResponse> {
     let found = app.store.with_workspace(caller.workspace_id, |ws| {
         match (&req.access_code_id, &req.device_id, &req.code) {
-            (Some(id), _, _) => ws.unmanaged_code(&id.raw, &caller.scope).cloned(),
+            (Some(id), _, _) => ws
+                .unmanaged_code(id.or(|_| Error::AccessCodeNotFound)?, &caller.scope)
+                .cloned(),
             (None, Some(device_id), Some(code)) => ws
-                .unmanaged_by_pin(&device_id.raw, code, &caller.scope)
+                .unmanaged_by_pin(device_id.or(Error::DeviceNotFound)?, code, &caller.scope)
                 .cloned(),
             _ => Err(Error::AccessCodeNotFound),
         }
@@ -203,7 +205,11 @@ pub async fn convert_to_managed(
     let ext = r.allow_external_modification.unwrap_or(false)
         || r.is_external_modification_allowed.unwrap_or(false);
     app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.convert_to_managed(&r.access_code_id.raw, ext, &caller.scope)
+        ws.convert_to_managed(
+            r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
+            ext,
+            &caller.scope,
+        )
     })??;
     Ok(OkResponse::new())
 }
@@ -244,7 +250,10 @@ pub async fn unmanaged_delete(
     Params(r): Params<DeleteUnmanagedRequest>,
 ) -> Result<ActionAttemptResponse> {
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.delete_unmanaged(&r.access_code_id.raw, &caller.scope)
+        ws.delete_unmanaged(
+            r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
+            &caller.scope,
+        )
     })??;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }

@@ -1,0 +1,299 @@
+//! One workspace's state behind its lock: devices, managed and unmanaged codes, events and
+//! action attempts, with the indexes that keep every request path off a full scan (codes per
+//! device, PINs per device, codes per `common_code_key`, a schedule of due transitions).
+//!
+//! Methods are synchronous and run under the workspace's mutex, so each one — a whole
+//! create_multiple included — checks and writes atomically. They take typed values only
+//! (`Uuid` ids, `domain::command` structs); the rules they apply live in `crate::domain`.
+//!
+//! One job per file: this one holds the state, its indexes and load/dump; `lifecycle` the
+//! scheduler (programming, expiry, offline locks, events); `codes` the managed-code use cases;
+//! `unmanaged` codes set outside Seam; `reads` lookups, filters and pagination.
+
+mod codes;
+mod lifecycle;
+mod reads;
+mod unmanaged;
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use indexmap::{IndexMap, IndexSet};
+use rand::{Rng, rngs::StdRng};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::domain::access_code::{AccessCode, UnmanagedAccessCode};
+use crate::domain::action_attempt::{ActionAttempt, ActionType};
+use crate::domain::device::Device;
+use crate::domain::event::Event;
+use crate::domain::pin::PinSet;
+
+use super::records::{ConnectedAccount, Database, WorkspaceRecord};
+
+pub use reads::{Page, paginate};
+
+/// Which devices a caller may see: all of the workspace, or those of some connected accounts
+/// (a client session limited to them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub connected_account_ids: Option<Vec<Uuid>>,
+}
+
+impl Scope {
+    fn allows(&self, d: &Device) -> bool {
+        self.connected_account_ids
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&d.connected_account_id))
+    }
+}
+
+/// One workspace's state.
+#[derive(Debug)]
+pub struct Workspace {
+    pub record: WorkspaceRecord,
+    accounts: IndexMap<Uuid, ConnectedAccount>,
+    devices: IndexMap<Uuid, Device>,
+    codes: IndexMap<Uuid, AccessCode>,
+    codes_by_device: HashMap<Uuid, IndexSet<Uuid>>,
+    codes_by_key: HashMap<String, IndexSet<Uuid>>,
+    pins: HashMap<Uuid, PinSet>,
+    unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
+    unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
+    action_attempts: IndexMap<Uuid, ActionAttempt>,
+    events: Vec<Event>,
+    /// Position in `events` by `event_id`.
+    event_index: HashMap<Uuid, usize>,
+    /// Positions in `events` by `access_code_id`, ascending.
+    events_by_code: HashMap<Uuid, Vec<usize>>,
+    schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
+    scheduled: HashMap<Uuid, DateTime<Utc>>,
+    rng: StdRng,
+    /// The server clock's reading for the operation under way, set when the lock is taken.
+    pub(crate) now: DateTime<Utc>,
+    /// How long a device takes to program a code.
+    pub(crate) delay: Duration,
+    /// Events recorded since the store last took them (for webhooks, `Store::publish_outbox`).
+    outbox: Vec<Event>,
+}
+
+impl Workspace {
+    /// An empty workspace.
+    pub fn new(record: WorkspaceRecord, rng: StdRng, now: DateTime<Utc>, delay: Duration) -> Self {
+        Self {
+            record,
+            accounts: IndexMap::new(),
+            devices: IndexMap::new(),
+            codes: IndexMap::new(),
+            codes_by_device: HashMap::new(),
+            codes_by_key: HashMap::new(),
+            pins: HashMap::new(),
+            unmanaged: IndexMap::new(),
+            unmanaged_by_device: HashMap::new(),
+            action_attempts: IndexMap::new(),
+            events: Vec::new(),
+            event_index: HashMap::new(),
+            events_by_code: HashMap::new(),
+            schedule: BTreeSet::new(),
+            scheduled: HashMap::new(),
+            rng,
+            now,
+            delay,
+            outbox: Vec::new(),
+        }
+    }
+
+    /// Loads this workspace's share of a checked database.
+    pub fn load(&mut self, db: &Database) {
+        let id = self.record.workspace_id;
+        for a in db
+            .connected_accounts
+            .iter()
+            .filter(|a| a.workspace_id == id)
+        {
+            self.accounts.insert(a.connected_account_id, a.clone());
+        }
+        for d in db.devices.iter().filter(|d| d.workspace_id == id) {
+            self.devices.insert(d.device_id, d.clone());
+        }
+        for c in db.access_codes.iter().filter(|c| c.workspace_id == id) {
+            self.insert_code(c.clone());
+        }
+        for u in db
+            .unmanaged_access_codes
+            .iter()
+            .filter(|u| u.workspace_id == id)
+        {
+            self.insert_unmanaged(u.clone());
+        }
+        for a in db.action_attempts.iter().filter(|a| a.workspace_id == id) {
+            self.action_attempts.insert(a.action_attempt_id, a.clone());
+        }
+        for e in db.events.iter().filter(|e| e.workspace_id == id) {
+            self.push_event(e.clone());
+        }
+    }
+
+    /// Appends this workspace's records to `db`.
+    pub fn dump(&self, db: &mut Database) {
+        db.workspaces.push(self.record.clone());
+        db.connected_accounts
+            .extend(self.accounts.values().cloned());
+        db.devices.extend(self.devices.values().cloned());
+        db.access_codes.extend(self.codes.values().cloned());
+        db.unmanaged_access_codes
+            .extend(self.unmanaged.values().cloned());
+        db.action_attempts
+            .extend(self.action_attempts.values().cloned());
+        db.events.extend(self.events.iter().cloned());
+    }
+
+    /// A fresh id from the workspace's generator (seeded under `--rng-seed`).
+    pub(crate) fn new_id(&mut self) -> Uuid {
+        let mut bytes = [0u8; 16];
+        self.rng.fill_bytes(&mut bytes);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    /// Whether the workspace has this connected account (the fake control surface).
+    pub fn has_connected_account(&self, id: Uuid) -> bool {
+        self.accounts.contains_key(&id)
+    }
+
+    /// The first connected account, owner of fake devices that name none.
+    pub fn default_connected_account(&self) -> Option<Uuid> {
+        self.accounts.keys().next().copied()
+    }
+
+    /// Adds a device (the fake control surface).
+    pub fn add_device(&mut self, d: Device) -> &Device {
+        let id = d.device_id;
+        self.devices.insert(id, d);
+        &self.devices[&id]
+    }
+
+    /// Records a finished action attempt and returns it.
+    pub fn record_attempt(&mut self, action_type: ActionType, result: Value) -> ActionAttempt {
+        let id = self.new_id();
+        let a = ActionAttempt::success(id, self.record.workspace_id, action_type, result);
+        self.action_attempts.insert(id, a.clone());
+        a
+    }
+
+    /// Adds a managed code to the state and its indexes, and schedules its next transition.
+    fn insert_code(&mut self, c: AccessCode) {
+        let id = c.access_code_id;
+        if let Some(pin) = &c.code {
+            self.pins.entry(c.device_id).or_default().add(pin);
+        }
+        self.codes_by_device
+            .entry(c.device_id)
+            .or_default()
+            .insert(id);
+        if let Some(k) = &c.common_code_key {
+            self.codes_by_key.entry(k.clone()).or_default().insert(id);
+        }
+        self.codes.insert(id, c);
+        self.reschedule(id);
+    }
+
+    /// Takes a managed code out of the state and its indexes, freeing its PIN.
+    fn remove_code(&mut self, id: Uuid) -> AccessCode {
+        self.unschedule(id);
+        let c = self
+            .codes
+            .shift_remove(&id)
+            .expect("removing a code that exists");
+        if let (Some(pin), Some(p)) = (&c.code, self.pins.get_mut(&c.device_id)) {
+            p.remove(pin);
+        }
+        if let Some(set) = self.codes_by_device.get_mut(&c.device_id) {
+            set.shift_remove(&id);
+        }
+        if let Some(k) = &c.common_code_key {
+            self.leave_group(id, k);
+        }
+        c
+    }
+
+    /// Drops a code from the index of its `common_code_key`.
+    fn leave_group(&mut self, id: Uuid, key: &str) {
+        if let Some(set) = self.codes_by_key.get_mut(key) {
+            set.shift_remove(&id);
+            if set.is_empty() {
+                self.codes_by_key.remove(key);
+            }
+        }
+    }
+
+    /// Appends an event and indexes it.
+    fn push_event(&mut self, e: Event) {
+        let at = self.events.len();
+        self.event_index.insert(e.event_id, at);
+        if let Some(code) = e.access_code_id {
+            self.events_by_code.entry(code).or_default().push(at);
+        }
+        self.outbox.push(e.clone());
+        self.events.push(e);
+    }
+
+    /// The events recorded since the last call, oldest first.
+    pub fn take_outbox(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.outbox)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A seeded workspace and shorthands the per-file tests share.
+
+    use super::*;
+    use crate::store::seed;
+    use chrono::TimeZone;
+    use rand::SeedableRng;
+
+    pub fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 1, 1, 12, 0, 0).unwrap()
+    }
+
+    pub fn ws() -> Workspace {
+        let db = seed::database();
+        let mut w = Workspace::new(
+            db.workspaces[0].clone(),
+            StdRng::seed_from_u64(3),
+            t0(),
+            Duration::zero(),
+        );
+        w.load(&db);
+        w
+    }
+
+    pub fn dev(n: usize) -> Uuid {
+        seed::device_id(n)
+    }
+
+    pub const AUGUST_1: usize = 1;
+    pub const AUGUST_2: usize = 2;
+    pub const SCHLAGE_1: usize = 3;
+    pub const NUKI: usize = 7;
+    pub const SALTO: usize = 11;
+
+    pub fn advance(w: &mut Workspace, by: Duration) {
+        w.now += by;
+        let now = w.now;
+        w.tick(now);
+    }
+
+    pub fn all() -> Scope {
+        Scope::default()
+    }
+
+    pub fn one(device: usize) -> crate::domain::command::CreateOne {
+        crate::domain::command::CreateOne::on(dev(device))
+    }
+
+    /// The PINs still held on every lock (tests check that removals free them).
+    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet> {
+        &w.pins
+    }
+}
