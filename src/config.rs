@@ -67,6 +67,15 @@ pub struct Config {
     #[arg(long, env = "SEAM_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// How many Seam-API requests the journal (`/_fake/requests`) keeps; 0 keeps none.
+    #[arg(
+        long,
+        env = "SEAM_MOCK_JOURNAL_SIZE",
+        default_value_t = 10_000,
+        value_name = "N"
+    )]
+    pub journal_size: usize,
+
     /// Log line format.
     #[arg(long, env = "SEAM_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -136,6 +145,7 @@ mod tests {
             (c.host.as_str(), c.port, c.programming_delay),
             ("127.0.0.1", 8080, 0)
         );
+        assert_eq!(c.journal_size, 10_000);
         assert_eq!(c.initial_database().unwrap().workspaces.len(), 2);
         let c = Config::parse_from([
             "seam-mock",
@@ -146,7 +156,10 @@ mod tests {
             "7",
             "--log-format",
             "json",
+            "--journal-size",
+            "5",
         ]);
+        assert_eq!(c.journal_size, 5);
         assert!(c.initial_database().unwrap().workspaces.is_empty());
         assert_eq!(
             (c.port, c.rng_seed, c.log_format),

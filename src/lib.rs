@@ -29,6 +29,7 @@ pub fn build_store(config: &Config) -> std::result::Result<Store, String> {
         Settings {
             programming_delay: chrono::Duration::seconds(i64::from(config.programming_delay)),
             rng_seed: config.rng_seed,
+            journal_size: config.journal_size,
         },
     )
 }

@@ -11,7 +11,7 @@ use axum::{
 };
 
 use crate::error::Error;
-use crate::store::{Caller, Credential};
+use crate::store::{Caller, Credential, journal::CredentialKind};
 
 use super::state::AppState;
 
@@ -66,12 +66,48 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
     }
 }
 
+/// The kind of credential the headers present, accepted or not (for the journal: never the
+/// token). A Bearer JWT is a console session; an unrecognised token is no kind.
+pub fn credential_kind(headers: &HeaderMap) -> Option<CredentialKind> {
+    if header(headers, "client-session-token")
+        .or_else(|| header(headers, "seam-client-session-token"))
+        .is_some()
+    {
+        return Some(CredentialKind::ClientSession);
+    }
+    let token = header(headers, "authorization").and_then(|a| {
+        a.get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("bearer "))
+            .map(|_| a[7..].trim())
+    });
+    match token {
+        Some(t) if t.starts_with("seam_cst") => Some(CredentialKind::ClientSession),
+        Some(t) if t.starts_with("seam_at") => Some(CredentialKind::PersonalAccessToken),
+        Some(t) if t.starts_with("seam_pk") => Some(CredentialKind::PublishableKey),
+        Some(t) if t.starts_with("seam_") => Some(CredentialKind::ApiKey),
+        Some(t) if t.starts_with("ey") && t.split('.').count() == 3 => {
+            Some(CredentialKind::ConsoleSession)
+        }
+        _ => header(headers, "seam-publishable-key").map(|_| CredentialKind::PublishableKey),
+    }
+}
+
+/// The workspace a request was authenticated into, in its response's extensions, so the layers
+/// outside the router (the log line, the journal) can name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    pub workspace_id: uuid::Uuid,
+}
+
 /// Middleware on every Seam route: resolves the caller or answers 401/400.
 pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     match credential(req.headers()).and_then(|c| app.store.authenticate(&c)) {
         Ok(caller) => {
+            let workspace_id = caller.workspace_id;
             req.extensions_mut().insert(caller);
-            next.run(req).await
+            let mut res = next.run(req).await;
+            res.extensions_mut().insert(Authenticated { workspace_id });
+            res
         }
         Err(e) => e.into_response(),
     }
@@ -144,5 +180,36 @@ mod tests {
             credential(&h(&[("authorization", "Bearer pk_x")])),
             Err(Error::Unauthorized(_))
         ));
+    }
+
+    #[test]
+    fn names_the_kind_of_credential_presented() {
+        let kind = |pairs: &[(&'static str, &str)]| credential_kind(&h(pairs));
+        assert_eq!(
+            kind(&[("authorization", "Bearer seam_k")]),
+            Some(CredentialKind::ApiKey)
+        );
+        assert_eq!(
+            kind(&[("client-session-token", "nope")]),
+            Some(CredentialKind::ClientSession)
+        );
+        assert_eq!(
+            kind(&[("authorization", "bearer seam_cst1")]),
+            Some(CredentialKind::ClientSession)
+        );
+        assert_eq!(
+            kind(&[("authorization", "Bearer seam_at1")]),
+            Some(CredentialKind::PersonalAccessToken)
+        );
+        assert_eq!(
+            kind(&[("authorization", "Bearer seam_pk1")]),
+            Some(CredentialKind::PublishableKey)
+        );
+        assert_eq!(
+            kind(&[("authorization", "Bearer eyJa.eyJb.sig")]),
+            Some(CredentialKind::ConsoleSession)
+        );
+        assert_eq!(kind(&[("authorization", "Bearer other")]), None);
+        assert_eq!(kind(&[]), None);
     }
 }

@@ -5,6 +5,7 @@
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod clock;
+pub mod journal;
 pub mod records;
 pub mod seed;
 pub mod webhooks;
@@ -30,6 +31,8 @@ pub struct Settings {
     pub programming_delay: Duration,
     /// Seed for every random choice (PINs, keys, ids); `None` draws from the OS.
     pub rng_seed: Option<u64>,
+    /// How many requests the journal keeps (`--journal-size`; 0 keeps none).
+    pub journal_size: usize,
 }
 
 /// A credential as the edge read it from the headers.
@@ -65,6 +68,7 @@ struct Inner {
     clock: Clock,
     settings: Settings,
     initial: Database,
+    journal: journal::Journal,
     /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
     webhooks: webhooks::Hub,
 }
@@ -110,6 +114,7 @@ impl Store {
             inner: Arc::new(Inner {
                 registry: RwLock::new(Registry::default()),
                 clock: Clock::default(),
+                journal: journal::Journal::new(settings.journal_size),
                 settings,
                 initial: initial.clone(),
                 webhooks: webhooks::Hub::default(),
@@ -122,6 +127,11 @@ impl Store {
     /// The server clock's now.
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    /// The request journal (kept apart from the workspaces; reset leaves it alone).
+    pub fn journal(&self) -> &journal::Journal {
+        &self.inner.journal
     }
 
     fn workspace_rng(&self, id: Uuid) -> StdRng {

@@ -47,6 +47,8 @@ pub mod events;
 pub mod fake;
 pub mod fake_webhooks;
 pub mod meta;
+pub mod requests;
+pub mod ui;
 pub mod unmanaged;
 pub mod webhooks;
 
@@ -131,4 +133,7 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::advance_time)))
         .routes(path(routes!(fake::reset)))
         .routes(path(routes!(fake_webhooks::deliveries)))
+        .routes(path(routes!(requests::list)))
+        .routes(path(routes!(requests::clear)))
+        .routes(path(routes!(ui::dashboard)))
 }
