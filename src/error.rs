@@ -157,6 +157,9 @@ pub enum Error {
         "You cannot specify connect_webview_ids or connected_account_ids when using a publishable key"
     )]
     PublishableKeysMustCreateEmptyClientSessions,
+    /// 404 `webhook_not_found`: no webhook with that id in the caller's workspace.
+    #[error("Webhook not found")]
+    WebhookNotFound,
 
     /// 404 `workspace_not_found` (`data.workspace_id`), from the fake control routes.
     #[error("Workspace not found")]
@@ -210,6 +213,7 @@ impl Error {
             | InvalidAccessCode { .. } => 400,
             Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
             DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
+            WebhookNotFound => 404,
             WorkspaceNotFound(_) | RouteNotFound(_) => 404,
             ConnectedAccountNotFound | NoSuchClientSession => 404,
             PublishableKeysMustCreateEmptyClientSessions => 403,
@@ -238,6 +242,7 @@ impl Error {
             AccessCodeNotFound => "access_code_not_found",
             ActionAttemptNotFound => "action_attempt_not_found",
             EventNotFound => "event_not_found",
+            WebhookNotFound => "webhook_not_found",
             WorkspaceNotFound(_) => "workspace_not_found",
             ConnectedAccountNotFound => "connected_account_not_found",
             NoSuchClientSession => "client_session_not_found",

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::timestamp;
 
 crate::wire_enum! {
-    /// `event_type`: what happened to an access code or a lock.
+    /// `event_type`: what happened to an access code, a lock or a device.
     pub enum EventType {
         /// One per code a create call makes.
         AccessCodeCreated = "access_code.created",
@@ -27,6 +27,21 @@ crate::wire_enum! {
         LockLocked = "lock.locked",
         /// A lock reported itself unlocked.
         LockUnlocked = "lock.unlocked",
+        /// The device came back online (`/_fake/update_device`).
+        DeviceConnected = "device.connected",
+        /// The device went offline (`/_fake/update_device`).
+        DeviceDisconnected = "device.disconnected",
+    }
+}
+
+impl EventType {
+    /// The event of a device whose `properties.online` became `online`.
+    pub fn device_online(online: bool) -> Self {
+        if online {
+            EventType::DeviceConnected
+        } else {
+            EventType::DeviceDisconnected
+        }
     }
 }
 

@@ -16,4 +16,5 @@ pub mod lock;
 pub mod pin;
 pub mod rules;
 pub mod timestamp;
+pub mod webhook;
 pub mod wire;

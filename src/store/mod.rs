@@ -9,10 +9,11 @@ pub mod journal;
 pub mod records;
 pub mod seed;
 pub mod sessions;
+pub mod webhooks;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use chrono::{DateTime, Duration, Utc};
 use indexmap::IndexMap;
@@ -98,12 +99,26 @@ struct Inner {
     settings: Settings,
     initial: Database,
     journal: journal::Journal,
+    /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
+    webhooks: webhooks::Hub,
 }
 
 /// The handle every request holds.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+}
+
+/// A handle that does not keep the store alive: background tasks hold it and end when the
+/// server (its store) is gone.
+#[derive(Clone)]
+pub struct WeakStore(Weak<Inner>);
+
+impl WeakStore {
+    /// The store, while it exists.
+    pub fn upgrade(&self) -> Option<Store> {
+        self.0.upgrade().map(|inner| Store { inner })
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -136,6 +151,7 @@ impl Store {
                 journal: journal::Journal::new(settings.journal_size),
                 settings,
                 initial: initial.clone(),
+                webhooks: webhooks::Hub::default(),
             }),
         };
         store.replace(initial)?;
@@ -176,6 +192,8 @@ impl Store {
         for w in &db.workspaces {
             let mut ws = self.new_workspace(w.clone(), now);
             ws.load(&db);
+            // Loaded history is not news: nothing to deliver.
+            ws.take_outbox();
             reg.workspaces
                 .insert(w.workspace_id, Arc::new(Mutex::new(ws)));
         }
@@ -184,6 +202,7 @@ impl Store {
             .registry
             .write()
             .unwrap_or_else(|p| p.into_inner()) = reg;
+        self.inner.webhooks.clear();
         Ok(())
     }
 
@@ -212,6 +231,7 @@ impl Store {
             let mut ws = lock(ws);
             ws.now = now;
             ws.tick(now);
+            self.publish_outbox(&mut ws);
             ws.dump(&mut db);
         }
         db
@@ -232,7 +252,9 @@ impl Store {
             let mut ws = lock(&ws);
             ws.now = now;
             ws.tick(now);
+            self.publish_outbox(&mut ws);
         }
+        self.inner.webhooks.wake_all();
         now
     }
 
@@ -264,7 +286,9 @@ impl Store {
         let now = self.now();
         ws.now = now;
         ws.tick(now);
-        Ok(f(&mut ws))
+        let out = f(&mut ws);
+        self.publish_outbox(&mut ws);
+        Ok(out)
     }
 
     /// The workspace a fake control call names.

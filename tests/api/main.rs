@@ -20,5 +20,6 @@ mod locks;
 mod logs;
 mod outage;
 mod ui;
+mod webhooks;
 mod wire;
 mod workspaces;

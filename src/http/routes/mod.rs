@@ -48,11 +48,13 @@ pub mod devices;
 pub mod events;
 pub mod fake;
 pub mod fake_sdk;
+pub mod fake_webhooks;
 pub mod locks;
 pub mod meta;
 pub mod requests;
 pub mod ui;
 pub mod unmanaged;
+pub mod webhooks;
 pub mod workspaces;
 
 use axum::http::{Method, Uri};
@@ -133,6 +135,11 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(client_sessions::get)))
         .routes(path(routes!(client_sessions::list)))
         .routes(path(routes!(client_sessions::delete)))
+        .routes(path(routes!(webhooks::create)))
+        .routes(path(routes!(webhooks::get)))
+        .routes(path(routes!(webhooks::list)))
+        .routes(path(routes!(webhooks::update)))
+        .routes(path(routes!(webhooks::delete)))
 }
 
 /// Health, the OpenAPI document and the fake control surface: no credential needed, any
@@ -149,6 +156,7 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::reset)))
         .routes(path(routes!(fake_sdk::update_action_attempt)))
         .routes(path(routes!(fake_sdk::simulate_workspace_outage)))
+        .routes(path(routes!(fake_webhooks::deliveries)))
         .routes(path(routes!(requests::list)))
         .routes(path(routes!(requests::clear)))
         .routes(path(routes!(ui::dashboard)))

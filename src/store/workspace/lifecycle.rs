@@ -18,12 +18,25 @@ impl Workspace {
     /// its waiting codes programmed now.
     pub fn replace_device(&mut self, d: Device) -> &Device {
         let id = d.device_id;
-        let back_online = d.properties.online
-            && self
-                .devices
-                .get(&id)
-                .is_some_and(|old| !old.properties.online);
+        let was_online = self.devices.get(&id).map(|old| old.properties.online);
+        let online = d.properties.online;
+        let back_online = online && was_online == Some(false);
+        let account = d.connected_account_id;
         self.devices.insert(id, d);
+        if was_online.is_some_and(|was| was != online) {
+            let event_id = self.new_id();
+            self.push_event(Event {
+                event_id,
+                event_type: EventType::device_online(online),
+                workspace_id: self.record.workspace_id,
+                device_id: Some(id),
+                access_code_id: None,
+                connected_account_id: Some(account),
+                code: None,
+                created_at: self.now,
+                occurred_at: self.now,
+            });
+        }
         if back_online {
             let now = self.now;
             let waiting: Vec<Uuid> = self
@@ -270,7 +283,13 @@ mod tests {
         assert_eq!((parked.status, parked.errors.len()), (Status::Setting, 1));
         advance(&mut w, Duration::hours(1));
         assert!(matches!(w.code(id, &all()), Err(Error::AccessCodeNotFound)));
-        let types: Vec<EventType> = w.events().iter().map(|e| e.event_type).collect();
+        // The code's own events (taking the lock offline is a `device.disconnected` event).
+        let types: Vec<EventType> = w
+            .events()
+            .iter()
+            .filter(|e| e.access_code_id.is_some())
+            .map(|e| e.event_type)
+            .collect();
         assert_eq!(
             types,
             [EventType::AccessCodeCreated, EventType::AccessCodeDeleted]

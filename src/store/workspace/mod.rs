@@ -75,6 +75,8 @@ pub struct Workspace {
     pub(crate) now: DateTime<Utc>,
     /// How long a device takes to program a code.
     pub(crate) delay: Duration,
+    /// Events recorded since the store last took them (for webhooks, `Store::publish_outbox`).
+    outbox: Vec<Event>,
 }
 
 impl Workspace {
@@ -99,6 +101,7 @@ impl Workspace {
             rng,
             now,
             delay,
+            outbox: Vec::new(),
         }
     }
 
@@ -232,7 +235,13 @@ impl Workspace {
         if let Some(code) = e.access_code_id {
             self.events_by_code.entry(code).or_default().push(at);
         }
+        self.outbox.push(e.clone());
         self.events.push(e);
+    }
+
+    /// The events recorded since the last call, oldest first.
+    pub fn take_outbox(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.outbox)
     }
 }
 
