@@ -42,6 +42,7 @@ macro_rules! unauthorized {
 
 pub mod access_codes;
 pub mod action_attempts;
+pub mod create;
 pub mod devices;
 pub mod events;
 pub mod fake;
@@ -92,12 +93,12 @@ pub fn seam() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(path(routes!(devices::get)))
         .routes(path(routes!(devices::list)))
-        .routes(path(routes!(access_codes::create_multiple)))
+        .routes(path(routes!(create::create_multiple)))
         .routes(path(routes!(access_codes::get)))
         .routes(path(routes!(access_codes::list)))
         .routes(path(routes!(unmanaged::create_unmanaged)))
         .routes(path(routes!(unmanaged::unmanaged_list)))
-        .routes(path(routes!(access_codes::create)))
+        .routes(path(routes!(create::create)))
         .routes(path(routes!(access_codes::update)))
         .routes(path(routes!(access_codes::update_multiple)))
         .routes(path(routes!(access_codes::delete)))
