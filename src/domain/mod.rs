@@ -6,11 +6,14 @@
 
 pub mod access_code;
 pub mod action_attempt;
+pub mod backup;
 pub mod command;
 pub mod create_multiple;
 pub mod device;
 pub mod event;
+pub mod offline;
 pub mod pin;
 pub mod rules;
+pub mod timeline;
 pub mod timestamp;
 pub mod wire;

@@ -6,15 +6,17 @@
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::domain::access_code::AccessCode;
 use crate::domain::action_attempt::ActionAttempt;
-use crate::domain::command::{CodeSettings, CreateMultiple, CreateOne};
+use crate::domain::command::{CodeSettings, CreateMultiple, CreateOne, DeviceIds};
 use crate::domain::create_multiple::{Behavior, Request as PlanRequest};
+use crate::domain::offline::{MaxTimeRounding, Rounding};
 use crate::domain::pin::Pin;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::{
-    params::{DeviceIdList, LookupId, Params},
+    params::Params,
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -26,7 +28,6 @@ crate::response! {
         pub access_codes: Vec<AccessCode>,
     }
 }
-
 
 crate::response! {
     /// `{"access_code": …, "action_attempt": …, "ok": true}`.
@@ -70,7 +71,7 @@ crate::request! {
     #[schema(example = json!({"device_ids": ["5ea10003-0000-4000-8000-000000000001", "5ea10003-0000-4000-8000-000000000007"], "name": "Guest"}))]
     pub struct CreateMultipleRequest {
         #[schema(schema_with = device_ids_schema)]
-        pub device_ids: DeviceIdList,
+        pub device_ids: DeviceIds,
         /// A PIN for every lock; without it the server picks one they can all take.
         #[schema(value_type = Option<String>, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
         pub code: Option<Pin>,
@@ -87,34 +88,53 @@ crate::request! {
         /// Sets `is_external_modification_allowed`.
         pub allow_external_modification: Option<bool>,
         pub is_external_modification_allowed: Option<bool>,
-        /// Only with a time-bound code.
+        /// Only with a time-bound code: activates the backup pool of a lock that supports one.
         pub use_backup_access_code_pool: Option<bool>,
+        /// An offline (algoPIN) code, on a lock with `can_program_offline_access_codes`: no
+        /// `code`, a window rounded by `max_time_rounding`, never shared between locks.
+        pub is_offline_access_code: Option<bool>,
+        /// The older name of `is_offline_access_code`.
+        #[schema(deprecated)]
+        pub use_offline_access_code: Option<bool>,
+        /// An offline code's window: `1hour`/`1h` (the default) or `1day`/`1d`.
+        pub max_time_rounding: Option<MaxTimeRounding>,
+        /// An offline code usable once, for 24 hours from `starts_at`.
+        pub is_one_time_use: Option<bool>,
         /// Accepted; changes nothing here.
         pub attempt_for_offline_device: Option<bool>,
         /// Accepted; changes nothing here.
         pub prefer_native_scheduling: Option<bool>,
         /// Accepted; changes nothing here.
         pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub is_one_time_use: Option<bool>,
     }
 }
 
-/// What every new code takes besides its lock and PIN, the same for both create routes.
-fn settings(
+/// The fields both create routes read besides the lock and the PIN.
+struct Common {
     name: Option<String>,
     starts_at: Option<DateTime<Utc>>,
     ends_at: Option<DateTime<Utc>>,
     allow: Option<bool>,
     is_allowed: Option<bool>,
     use_backup_access_code_pool: Option<bool>,
-) -> CodeSettings {
+    is_offline: Option<bool>,
+    use_offline: Option<bool>,
+    max_time_rounding: Option<MaxTimeRounding>,
+    is_one_time_use: Option<bool>,
+}
+
+/// What every new code takes besides its lock and PIN, the same for both create routes.
+fn settings(c: Common) -> CodeSettings {
+    let offline = c.is_offline.or(c.use_offline).unwrap_or(false);
     CodeSettings {
-        name,
-        starts_at,
-        ends_at,
-        is_external_modification_allowed: external_modification(allow, is_allowed).unwrap_or(false),
-        use_backup_access_code_pool: use_backup_access_code_pool.unwrap_or(false),
+        name: c.name,
+        starts_at: c.starts_at,
+        ends_at: c.ends_at,
+        is_external_modification_allowed: external_modification(c.allow, c.is_allowed)
+            .unwrap_or(false),
+        use_backup_access_code_pool: c.use_backup_access_code_pool.unwrap_or(false),
+        offline: offline
+            .then(|| Rounding::of(c.max_time_rounding, c.is_one_time_use.unwrap_or(false))),
     }
 }
 
@@ -131,10 +151,13 @@ fn settings(
     request_body = CreateMultipleRequest,
     responses(
         (status = 200, description = "One code per lock, in request order.", body = AccessCodesResponse),
-        (status = 400, description = bad_request!("`invalid_input` also for duplicate `device_ids`, \
+        (status = 400, description = bad_request!("`invalid_input` also for a `device_ids` entry that is not a UUID, duplicate `device_ids`, \
             a lone `starts_at` or `ends_at`, a window that is over or backwards, or a backup pool \
             without a window; `device_does_not_support_access_codes` (`data.device_id`); \
-            `code_cannot_be_shared` (`data.device_ids`) under `throw`."), body = ErrorResponse),
+            `code_cannot_be_shared` (`data.device_ids`) under `throw`. Offline codes: `invalid_input` \
+            for a `code`, no window, a rounded window outside its kind's length range; `invalid_input` \
+            (`data.device_id`) for a lock that cannot program them or is at its limit; \
+            `code_cannot_be_shared` for two or more locks under `throw`."), body = ErrorResponse),
         (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
         (status = 404, description = "`device_not_found` (`data.device_id`): a lock is not in the workspace.", body = ErrorResponse),
         (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
@@ -146,20 +169,24 @@ pub async fn create_multiple(
     Params(r): Params<CreateMultipleRequest>,
 ) -> Result<AccessCodesResponse> {
     let req = CreateMultiple {
-        device_ids: r.device_ids.resolve()?,
+        device_ids: r.device_ids,
         plan: PlanRequest {
             code: r.code,
             preferred_code_length: r.preferred_code_length,
             behavior: r.behavior_when_code_cannot_be_shared.unwrap_or_default(),
         },
-        settings: settings(
-            r.name,
-            r.starts_at,
-            r.ends_at,
-            r.allow_external_modification,
-            r.is_external_modification_allowed,
-            r.use_backup_access_code_pool,
-        ),
+        settings: settings(Common {
+            name: r.name,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            allow: r.allow_external_modification,
+            is_allowed: r.is_external_modification_allowed,
+            use_backup_access_code_pool: r.use_backup_access_code_pool,
+            is_offline: r.is_offline_access_code,
+            use_offline: r.use_offline_access_code,
+            max_time_rounding: r.max_time_rounding,
+            is_one_time_use: r.is_one_time_use,
+        }),
     };
     let codes = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.create_multiple(req, &caller.scope)
@@ -171,8 +198,8 @@ crate::request! {
     /// The fields `/access_codes/create` reads.
     #[schema(example = json!({"device_id": "5ea10003-0000-4000-8000-000000000002", "name": "Cleaner"}))]
     pub struct CreateAccessCodeRequest {
-        #[schema(value_type = Uuid, example = "5ea10003-0000-4000-8000-000000000001")]
-        pub device_id: LookupId,
+        #[schema(example = "5ea10003-0000-4000-8000-000000000001")]
+        pub device_id: Uuid,
         /// The PIN; without it the server picks one the lock takes.
         #[schema(value_type = Option<String>, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
         pub code: Option<Pin>,
@@ -188,16 +215,24 @@ crate::request! {
         /// Sets `is_external_modification_allowed`.
         pub allow_external_modification: Option<bool>,
         pub is_external_modification_allowed: Option<bool>,
-        /// Only with a time-bound code.
+        /// Only with a time-bound code: activates the backup pool of a lock that supports one.
         pub use_backup_access_code_pool: Option<bool>,
+        /// An offline (algoPIN) code, on a lock with `can_program_offline_access_codes`: no
+        /// `code`, a window rounded by `max_time_rounding`, never shared between locks.
+        pub is_offline_access_code: Option<bool>,
+        /// The older name of `is_offline_access_code`.
+        #[schema(deprecated)]
+        pub use_offline_access_code: Option<bool>,
+        /// An offline code's window: `1hour`/`1h` (the default) or `1day`/`1d`.
+        pub max_time_rounding: Option<MaxTimeRounding>,
+        /// An offline code usable once, for 24 hours from `starts_at`.
+        pub is_one_time_use: Option<bool>,
         /// Accepted; changes nothing here.
         pub attempt_for_offline_device: Option<bool>,
         /// Accepted; changes nothing here.
         pub prefer_native_scheduling: Option<bool>,
         /// Accepted; changes nothing here.
         pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub is_one_time_use: Option<bool>,
     }
 }
 
@@ -209,7 +244,7 @@ crate::request! {
     request_body = CreateAccessCodeRequest,
     responses(
         (status = 200, description = "The code and its action attempt.", body = CreatedAccessCodeResponse),
-        (status = 400, description = bad_request!("`invalid_input` also for a lone `starts_at` or `ends_at`, a window that is over or backwards, a backup pool without a window, or a `code` other than the PIN of `common_code_key`'s codes; `device_does_not_support_access_codes` (`data.device_id`); `invalid_access_code` (`data.device_id`): the PIN does not fit the lock, or the lock has no free PIN."), body = ErrorResponse),
+        (status = 400, description = bad_request!("`invalid_input` also for a `device_id` that is not a UUID, a lone `starts_at` or `ends_at`, a window that is over or backwards, a backup pool without a window, or a `code` other than the PIN of `common_code_key`'s codes; offline codes: `invalid_input` for a `code` or `common_code_key`, no window, or a rounded window outside its kind's length range, and (`data.device_id`) for a lock that cannot program them or is at its limit; `device_does_not_support_access_codes` (`data.device_id`); `invalid_access_code` (`data.device_id`): the PIN does not fit the lock, or the lock has no free PIN."), body = ErrorResponse),
         (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
         (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
         (status = 409, description = "`duplicate_access_code` (`data.device_id`): the PIN is already on the lock.", body = ErrorResponse),
@@ -222,18 +257,22 @@ pub async fn create(
     Params(r): Params<CreateAccessCodeRequest>,
 ) -> Result<CreatedAccessCodeResponse> {
     let req = CreateOne {
-        device_id: r.device_id.or(Error::DeviceNotFound)?,
+        device_id: r.device_id,
         code: r.code,
         common_code_key: r.common_code_key,
         preferred_code_length: r.preferred_code_length,
-        settings: settings(
-            r.name,
-            r.starts_at,
-            r.ends_at,
-            r.allow_external_modification,
-            r.is_external_modification_allowed,
-            r.use_backup_access_code_pool,
-        ),
+        settings: settings(Common {
+            name: r.name,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            allow: r.allow_external_modification,
+            is_allowed: r.is_external_modification_allowed,
+            use_backup_access_code_pool: r.use_backup_access_code_pool,
+            is_offline: r.is_offline_access_code,
+            use_offline: r.use_offline_access_code,
+            max_time_rounding: r.max_time_rounding,
+            is_one_time_use: r.is_one_time_use,
+        }),
     };
     let (code, attempt) = app
         .store

@@ -42,11 +42,14 @@ macro_rules! unauthorized {
 
 pub mod access_codes;
 pub mod action_attempts;
+pub mod backup;
+pub mod constraints;
 pub mod create;
 pub mod devices;
 pub mod events;
 pub mod fake;
 pub mod meta;
+pub mod timeline;
 pub mod unmanaged;
 
 use axum::http::{Method, Uri};
@@ -106,6 +109,10 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(unmanaged::unmanaged_get)))
         .routes(path(routes!(unmanaged::convert_to_managed)))
         .routes(path(routes!(unmanaged::unmanaged_delete)))
+        .routes(path(routes!(unmanaged::unmanaged_update)))
+        .routes(path(routes!(backup::pull_backup_access_code)))
+        .routes(path(routes!(constraints::report_device_constraints)))
+        .routes(path(routes!(timeline::get_timeline)))
         .routes(path(routes!(action_attempts::get)))
         .routes(path(routes!(action_attempts::list)))
         .routes(path(routes!(events::get)))
