@@ -4,13 +4,17 @@
 
 mod access_codes;
 mod auth;
+mod backup_pool;
 mod binary;
 mod concurrency;
 mod config;
 mod create_multiple;
 mod devices;
 mod fake;
+mod fixtures;
 mod healthcheck;
 mod helpers;
 mod lifecycle;
+mod offline;
+mod timeline;
 mod wire;
