@@ -135,6 +135,34 @@ pub enum Error {
     #[error("Event not found")]
     EventNotFound,
 
+    /// 404 `connected_account_not_found`: no such connected account the caller may see.
+    #[error("Connected account not found")]
+    ConnectedAccountNotFound,
+
+    /// 404 `client_session_not_found`: no such client session in the caller's workspace (a
+    /// lookup by id or key; an unknown session *token* is a 401, [`Error::ClientSessionNotFound`]).
+    #[error("Could not find client session")]
+    NoSuchClientSession,
+
+    /// 400 `client_session_token_already_exists`: `POST /client_sessions/create` with a
+    /// `user_identifier_key` that already has a session (PUT and get_or_create return it).
+    #[error(
+        "A client session already exists for this user_identifier_key; use /client_sessions/get_or_create"
+    )]
+    ClientSessionAlreadyExists,
+
+    /// 400 `publishable_key_requires_user_identifier_key`: a publishable key without a
+    /// `user_identifier_key`.
+    #[error("Must provide a user_identifier_key with a seam-publishable-key")]
+    PublishableKeyRequiresUserIdentifierKey,
+
+    /// 403 `publishable_keys_must_create_empty_client_sessions`: a publishable key asked for a
+    /// session limited to connected accounts or webviews.
+    #[error(
+        "You cannot specify connect_webview_ids or connected_account_ids when using a publishable key"
+    )]
+    PublishableKeysMustCreateEmptyClientSessions,
+
     /// 404 `workspace_not_found` (`data.workspace_id`), from the fake control routes.
     #[error("Workspace not found")]
     WorkspaceNotFound(Uuid),
@@ -179,7 +207,9 @@ impl Error {
             InvalidInput(_)
             | InvalidRequest(_)
             | InvalidContentType(_)
-            | InvalidClientSessionToken => 400,
+            | InvalidClientSessionToken
+            | ClientSessionAlreadyExists
+            | PublishableKeyRequiresUserIdentifierKey => 400,
             DeviceDoesNotSupportAccessCodes(_)
             | CodeCannotBeShared { .. }
             | UnsupportedByDevice { .. }
@@ -187,6 +217,8 @@ impl Error {
             Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
             DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
             WorkspaceNotFound(_) | RouteNotFound(_) => 404,
+            ConnectedAccountNotFound | NoSuchClientSession => 404,
+            PublishableKeysMustCreateEmptyClientSessions => 403,
             MethodNotAllowed { .. } => 405,
             DuplicateAccessCode(_) => 409,
             PayloadTooLarge => 413,
@@ -213,6 +245,15 @@ impl Error {
             ActionAttemptNotFound => "action_attempt_not_found",
             EventNotFound => "event_not_found",
             WorkspaceNotFound(_) => "workspace_not_found",
+            ConnectedAccountNotFound => "connected_account_not_found",
+            NoSuchClientSession => "client_session_not_found",
+            ClientSessionAlreadyExists => "client_session_token_already_exists",
+            PublishableKeyRequiresUserIdentifierKey => {
+                "publishable_key_requires_user_identifier_key"
+            }
+            PublishableKeysMustCreateEmptyClientSessions => {
+                "publishable_keys_must_create_empty_client_sessions"
+            }
             RouteNotFound(_) => "not_found",
             MethodNotAllowed { .. } => "method_not_allowed",
             Internal(_) => "internal_server_error",

@@ -27,6 +27,8 @@ pub fn build_store(config: &Config) -> std::result::Result<Store, String> {
         Settings {
             programming_delay: chrono::Duration::seconds(i64::from(config.programming_delay)),
             rng_seed: config.rng_seed,
+            console_jwt_secret: config.console_jwt_secret.clone(),
+            journal_size: config.journal_size,
         },
     )
 }

@@ -1,4 +1,5 @@
-//! Events: the record of what happened to access codes, in time order (`/events/list`).
+//! Events: the record of what happened to access codes and locks, in time order
+//! (`/events/list`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use uuid::Uuid;
 use super::timestamp;
 
 crate::wire_enum! {
-    /// `event_type`: what happened to an access code.
+    /// `event_type`: what happened to an access code or a lock.
     pub enum EventType {
         /// One per code a create call makes.
         AccessCodeCreated = "access_code.created",
@@ -24,6 +25,10 @@ crate::wire_enum! {
         AccessCodeConvertedToManaged = "access_code.unmanaged.converted_to_managed",
         /// A backup code was pulled from the lock's pool for this code.
         AccessCodeBackupAccessCodePulled = "access_code.backup_access_code_pulled",
+        /// A lock reported itself locked.
+        LockLocked = "lock.locked",
+        /// A lock reported itself unlocked.
+        LockUnlocked = "lock.unlocked",
     }
 }
 

@@ -65,6 +65,8 @@ impl TimelineEvent {
                 "api_key",
                 "The unmanaged access code was converted to a managed one.".to_string(),
             ),
+            LockLocked => ("system", "The lock was locked.".to_string()),
+            LockUnlocked => ("system", "The lock was unlocked.".to_string()),
             AccessCodeBackupAccessCodePulled => (
                 "api_key",
                 match e.backup_access_code_id {

@@ -10,7 +10,6 @@ use axum::{
 };
 use serde_json::{Map, Value};
 
-use super::params::{Cx, Param, expected};
 use crate::error::{Error, Issue};
 
 /// The parameters of one request, consumed field by field.
@@ -26,6 +25,23 @@ pub struct Input {
     pub path: String,
     /// `Host` header, if any (for `next_page_url`).
     pub host: Option<String>,
+}
+
+/// Zod's name for a JSON value's type.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `Expected <what>, received <type>`.
+pub fn expected(what: &str, got: &Value) -> String {
+    format!("Expected {what}, received {}", type_name(got))
 }
 
 /// Parses a query string into fields: repeated keys (and `key[]`) become arrays, dotted keys
@@ -151,6 +167,18 @@ impl Error {
 }
 
 impl Input {
+    /// An input from a query string, as a GET would bring it (tests).
+    pub fn from_query_string(q: &str) -> Self {
+        Input {
+            fields: parse_query(q),
+            from_query: true,
+            issues: Vec::new(),
+            raw_query: Some(q.into()),
+            path: String::new(),
+            host: None,
+        }
+    }
+
     /// An input from a JSON object (tests and internal callers).
     pub fn from_json(fields: Map<String, Value>) -> Self {
         Input {
@@ -163,30 +191,20 @@ impl Input {
         }
     }
 
-    /// Reads field `key` as `T`: its absent value when missing or null (an empty query value
-    /// is null for scalars), else the parsed value; `None` when a problem was recorded.
-    pub fn field<T: Param>(&mut self, key: &str) -> Option<T> {
-        let value = match self.fields.remove(key) {
-            None => None,
-            Some(Value::Null) => Some(Value::Null),
-            Some(Value::String(s)) if self.from_query && s.is_empty() && T::EMPTY_QUERY_IS_NULL => {
+    /// Takes field `key` out of the request: `None` when absent; null, or an empty query
+    /// value where `empty_is_null`, reads as `Value::Null`.
+    pub fn take(&mut self, key: &str, empty_is_null: bool) -> Option<Value> {
+        match self.fields.remove(key)? {
+            Value::String(s) if self.from_query && s.is_empty() && empty_is_null => {
                 Some(Value::Null)
             }
-            Some(v) => Some(v),
-        };
-        let mut cx = Cx {
-            from_query: self.from_query,
-            issues: &mut self.issues,
-            path: vec![key.to_string()],
-        };
-        match value {
-            Some(Value::Null) => T::absent().or_else(|| cx.expected(T::EXPECTED, &Value::Null)),
-            None => T::absent().or_else(|| {
-                cx.issue("Required");
-                None
-            }),
-            Some(v) => T::parse(v, &mut cx),
+            v => Some(v),
         }
+    }
+
+    /// Whether the fields came from a query string (text, read leniently).
+    pub fn from_query(&self) -> bool {
+        self.from_query
     }
 
     /// The problems recorded so far, for rules across fields.
@@ -212,29 +230,10 @@ impl Input {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, Utc};
     use serde_json::json;
 
-    use crate::domain::create_multiple::Behavior;
-    use crate::http::pagination::Limit;
-
-    fn q(s: &str) -> Input {
-        Input {
-            fields: parse_query(s),
-            from_query: true,
-            issues: Vec::new(),
-            raw_query: Some(s.into()),
-            path: String::new(),
-            host: None,
-        }
-    }
-
-    fn j(v: Value) -> Input {
-        Input::from_json(v.as_object().unwrap().clone())
-    }
-
     #[test]
-    fn query_strings_follow_the_sdk_conventions() {
+    fn query_strings_become_fields_the_sdk_way() {
         let m = parse_query(
             "device_ids=a&device_ids=b&limit=2&_strict=true&custom_metadata.foo=bar&x[]=1",
         );
@@ -242,108 +241,5 @@ mod tests {
         assert_eq!(m["custom_metadata"], json!({"foo": "bar"}));
         assert_eq!(m["x"], json!(["1"]));
         assert!(!m.contains_key("_strict"));
-
-        let mut i = q("device_ids=&device_type=&limit=3&is_x=true&one=a");
-        assert_eq!(
-            i.field::<Option<Vec<String>>>("device_ids"),
-            Some(Some(vec![]))
-        );
-        assert_eq!(i.field::<Option<String>>("device_type"), Some(None));
-        assert_eq!(i.field::<Option<Limit>>("limit"), Some(Some(Limit(3))));
-        assert_eq!(i.field::<Option<bool>>("is_x"), Some(Some(true)));
-        assert_eq!(
-            i.field::<Option<Vec<String>>>("one"),
-            Some(Some(vec!["a".to_string()]))
-        );
-        i.finish().unwrap();
-    }
-
-    #[test]
-    fn type_mismatches_read_like_zod() {
-        let mut i = j(json!({"device_ids": 4242, "name": 5, "flag": "yes", "code": null}));
-        assert_eq!(i.field::<Option<Vec<String>>>("device_ids"), None);
-        assert_eq!(i.field::<Option<String>>("name"), None);
-        assert_eq!(i.field::<Option<bool>>("flag"), None);
-        assert_eq!(i.field::<Option<String>>("code"), Some(None));
-        assert_eq!(i.field::<String>("device_id"), None);
-        let err = i.finish().unwrap_err();
-        let body = err.body();
-        assert_eq!(
-            body["validation_errors"]["device_ids"]["_errors"],
-            json!(["Expected array, received number"])
-        );
-        assert_eq!(
-            body["validation_errors"]["name"]["_errors"],
-            json!(["Expected string, received number"])
-        );
-        assert_eq!(
-            body["validation_errors"]["flag"]["_errors"],
-            json!(["Expected boolean, received string"])
-        );
-        assert_eq!(
-            body["validation_errors"]["device_id"]["_errors"],
-            json!(["Required"])
-        );
-        assert!(err.to_string().starts_with("4 Input Errors: "), "{err}");
-    }
-
-    #[test]
-    fn a_required_field_sent_as_null_names_its_type() {
-        let mut i = j(json!({"device_ids": null, "name": null}));
-        assert_eq!(i.field::<Vec<String>>("device_ids"), None);
-        assert_eq!(i.field::<String>("name"), None);
-        let body = i.finish().unwrap_err().body();
-        assert_eq!(
-            body["validation_errors"]["device_ids"]["_errors"],
-            json!(["Expected array, received null"])
-        );
-        assert_eq!(
-            body["validation_errors"]["name"]["_errors"],
-            json!(["Expected string, received null"])
-        );
-    }
-
-    #[test]
-    fn array_items_are_checked_one_by_one() {
-        let mut i = j(json!({"device_ids": ["a", 1, null]}));
-        assert_eq!(i.field::<Option<Vec<String>>>("device_ids"), None);
-        let body = i.finish().unwrap_err().body();
-        assert_eq!(
-            body["validation_errors"]["device_ids"]["1"]["_errors"],
-            json!(["Expected string, received number"])
-        );
-        assert_eq!(
-            body["validation_errors"]["device_ids"]["2"]["_errors"],
-            json!(["Expected string, received null"])
-        );
-    }
-
-    #[test]
-    fn enums_timestamps_and_limits() {
-        let mut i = j(json!({"b": "sometimes", "t": "soon", "l": 0, "m": 2.5, "ok": "throw"}));
-        assert_eq!(i.field::<Option<Behavior>>("b"), None);
-        assert_eq!(i.field::<Option<DateTime<Utc>>>("t"), None);
-        assert_eq!(i.field::<Option<Limit>>("l"), None);
-        assert_eq!(i.field::<Option<Limit>>("m"), None);
-        assert_eq!(i.field::<Behavior>("ok"), Some(Behavior::Throw));
-        let body = i.finish().unwrap_err().body();
-        assert_eq!(
-            body["validation_errors"]["b"]["_errors"],
-            json!([
-                "Invalid enum value. Expected 'throw' | 'create_random_code', received 'sometimes'"
-            ])
-        );
-        assert_eq!(
-            body["validation_errors"]["t"]["_errors"],
-            json!(["Invalid datetime"])
-        );
-        assert_eq!(
-            body["validation_errors"]["l"]["_errors"],
-            json!(["Number must be greater than 0"])
-        );
-        assert_eq!(
-            body["validation_errors"]["m"]["_errors"],
-            json!(["Expected integer, received float"])
-        );
     }
 }

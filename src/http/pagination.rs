@@ -145,6 +145,36 @@ impl Pagination {
 mod tests {
     use super::*;
 
+    use crate::http::params::field;
+    use serde_json::json;
+
+    #[test]
+    fn limits_are_whole_numbers_from_one_capped_at_the_largest_page() {
+        let mut i = Input::from_json(
+            json!({"l": 0, "m": 2.5, "n": 5000, "o": 3})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        assert_eq!(field::<Option<Limit>>(&mut i, "l"), None);
+        assert_eq!(field::<Option<Limit>>(&mut i, "m"), None);
+        assert_eq!(field::<Limit>(&mut i, "n"), Some(Limit(MAX_PAGE)));
+        assert_eq!(field::<Limit>(&mut i, "o"), Some(Limit(3)));
+        let body = i.finish().unwrap_err().body();
+        assert_eq!(
+            body["validation_errors"]["l"]["_errors"],
+            json!(["Number must be greater than 0"])
+        );
+        assert_eq!(
+            body["validation_errors"]["m"]["_errors"],
+            json!(["Expected integer, received float"])
+        );
+        let mut q = Input::from_query_string("limit=3&page_cursor=junk");
+        assert_eq!(field::<Limit>(&mut q, "limit"), Some(Limit(3)));
+        assert_eq!(field::<Option<PageCursor>>(&mut q, "page_cursor"), None);
+        assert!(q.finish().is_err());
+    }
+
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::input::Input;
+use super::input::{Input, expected};
 use crate::domain::command::DeviceIds;
 use crate::domain::pin::Pin;
 use crate::domain::timestamp;
@@ -41,21 +41,24 @@ impl Cx<'_> {
     }
 }
 
-/// Zod's name for a JSON value's type.
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+/// Reads field `key` of `input` as `T`: its absent value when missing or null (an empty query
+/// value is null for scalars), else the parsed value; `None` when a problem was recorded.
+pub fn field<T: Param>(input: &mut Input, key: &str) -> Option<T> {
+    let value = input.take(key, T::EMPTY_QUERY_IS_NULL);
+    let from_query = input.from_query();
+    let mut cx = Cx {
+        from_query,
+        issues: input.issues_mut(),
+        path: vec![key.to_string()],
+    };
+    match value {
+        Some(Value::Null) => T::absent().or_else(|| cx.expected(T::EXPECTED, &Value::Null)),
+        None => T::absent().or_else(|| {
+            cx.issue("Required");
+            None
+        }),
+        Some(v) => T::parse(v, &mut cx),
     }
-}
-
-/// `Expected <what>, received <type>`.
-pub fn expected(what: &str, got: &Value) -> String {
-    format!("Expected {what}, received {}", type_name(got))
 }
 
 /// A type one request field can be parsed into.
@@ -284,6 +287,7 @@ pub trait WireEnum: DeserializeOwned + utoipa::PartialSchema {}
 impl WireEnum for crate::domain::create_multiple::Behavior {}
 impl WireEnum for crate::domain::access_code::CodeType {}
 impl WireEnum for crate::domain::offline::MaxTimeRounding {}
+impl WireEnum for crate::domain::action_attempt::AttemptStatus {}
 
 /// The names of an enum's schema, in order.
 fn enum_names<T: utoipa::PartialSchema>() -> Vec<String> {
@@ -373,7 +377,8 @@ macro_rules! request {
         impl $crate::http::params::FromInput for $name {
             fn read(input: &mut $crate::http::input::Input) -> Option<Self> {
                 $(
-                    let $field = input.field::<$ty>(
+                    let $field = $crate::http::params::field::<$ty>(
+                        input,
                         stringify!($field).trim_start_matches("r#"),
                     );
                 )*
@@ -435,6 +440,112 @@ impl<S: Send + Sync, T: FromInput> FromRequest<S> for WithInput<T> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    use crate::domain::create_multiple::Behavior;
+
+    fn q(s: &str) -> Input {
+        Input::from_query_string(s)
+    }
+
+    fn j(v: Value) -> Input {
+        Input::from_json(v.as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn query_strings_follow_the_sdk_conventions() {
+        let mut i = q("device_ids=&device_type=&limit=3&is_x=true&one=a");
+        assert_eq!(
+            field::<Option<Vec<String>>>(&mut i, "device_ids"),
+            Some(Some(vec![]))
+        );
+        assert_eq!(field::<Option<String>>(&mut i, "device_type"), Some(None));
+        assert_eq!(field::<Option<f64>>(&mut i, "limit"), Some(Some(3.0)));
+        assert_eq!(field::<Option<bool>>(&mut i, "is_x"), Some(Some(true)));
+        assert_eq!(
+            field::<Option<Vec<String>>>(&mut i, "one"),
+            Some(Some(vec!["a".to_string()]))
+        );
+        i.finish().unwrap();
+    }
+
+    #[test]
+    fn type_mismatches_read_like_zod() {
+        let mut i = j(json!({"device_ids": 4242, "name": 5, "flag": "yes", "code": null}));
+        assert_eq!(field::<Option<Vec<String>>>(&mut i, "device_ids"), None);
+        assert_eq!(field::<Option<String>>(&mut i, "name"), None);
+        assert_eq!(field::<Option<bool>>(&mut i, "flag"), None);
+        assert_eq!(field::<Option<String>>(&mut i, "code"), Some(None));
+        assert_eq!(field::<String>(&mut i, "device_id"), None);
+        let err = i.finish().unwrap_err();
+        let body = err.body();
+        assert_eq!(
+            body["validation_errors"]["device_ids"]["_errors"],
+            json!(["Expected array, received number"])
+        );
+        assert_eq!(
+            body["validation_errors"]["name"]["_errors"],
+            json!(["Expected string, received number"])
+        );
+        assert_eq!(
+            body["validation_errors"]["flag"]["_errors"],
+            json!(["Expected boolean, received string"])
+        );
+        assert_eq!(
+            body["validation_errors"]["device_id"]["_errors"],
+            json!(["Required"])
+        );
+        assert!(err.to_string().starts_with("4 Input Errors: "), "{err}");
+    }
+
+    #[test]
+    fn a_required_field_sent_as_null_names_its_type() {
+        let mut i = j(json!({"device_ids": null, "name": null}));
+        assert_eq!(field::<Vec<String>>(&mut i, "device_ids"), None);
+        assert_eq!(field::<String>(&mut i, "name"), None);
+        let body = i.finish().unwrap_err().body();
+        assert_eq!(
+            body["validation_errors"]["device_ids"]["_errors"],
+            json!(["Expected array, received null"])
+        );
+        assert_eq!(
+            body["validation_errors"]["name"]["_errors"],
+            json!(["Expected string, received null"])
+        );
+    }
+
+    #[test]
+    fn array_items_are_checked_one_by_one() {
+        let mut i = j(json!({"device_ids": ["a", 1, null]}));
+        assert_eq!(field::<Option<Vec<String>>>(&mut i, "device_ids"), None);
+        let body = i.finish().unwrap_err().body();
+        assert_eq!(
+            body["validation_errors"]["device_ids"]["1"]["_errors"],
+            json!(["Expected string, received number"])
+        );
+        assert_eq!(
+            body["validation_errors"]["device_ids"]["2"]["_errors"],
+            json!(["Expected string, received null"])
+        );
+    }
+
+    #[test]
+    fn enums_and_timestamps() {
+        let mut i = j(json!({"b": "sometimes", "t": "soon", "ok": "throw"}));
+        assert_eq!(field::<Option<Behavior>>(&mut i, "b"), None);
+        assert_eq!(field::<Option<DateTime<Utc>>>(&mut i, "t"), None);
+        assert_eq!(field::<Behavior>(&mut i, "ok"), Some(Behavior::Throw));
+        let body = i.finish().unwrap_err().body();
+        assert_eq!(
+            body["validation_errors"]["b"]["_errors"],
+            json!([
+                "Invalid enum value. Expected 'throw' | 'create_random_code', received 'sometimes'"
+            ])
+        );
+        assert_eq!(
+            body["validation_errors"]["t"]["_errors"],
+            json!(["Invalid datetime"])
+        );
+    }
 
     fn cx(issues: &mut Vec<Issue>) -> Cx<'_> {
         Cx {

@@ -6,10 +6,13 @@
 
 pub mod clock;
 mod invariants;
+pub mod journal;
 pub mod records;
 pub mod seed;
+pub mod sessions;
 pub mod workspace;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, Duration, Utc};
@@ -20,16 +23,32 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use clock::Clock;
-use records::{ApiKey, ClientSession, Database, PersonalAccessToken};
+use records::{ApiKey, ClientSession, ConsoleUser, Database, PersonalAccessToken};
+pub use sessions::{Member, Principal, Via};
 pub use workspace::{Scope, Workspace};
 
 /// Store-wide settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// How long after creation (or the start of its window) a device has a code.
     pub programming_delay: Duration,
     /// Seed for every random choice (PINs, keys, ids); `None` draws from the OS.
     pub rng_seed: Option<u64>,
+    /// How many requests the journal keeps (`--journal-size`; 0 keeps none).
+    pub journal_size: usize,
+    /// The HS256 secret console-session JWTs are signed with.
+    pub console_jwt_secret: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            programming_delay: Duration::zero(),
+            rng_seed: None,
+            journal_size: 0,
+            console_jwt_secret: sessions::DEFAULT_CONSOLE_JWT_SECRET.into(),
+        }
+    }
 }
 
 /// A credential as the edge read it from the headers.
@@ -41,6 +60,13 @@ pub enum Credential {
         token: String,
         workspace_id: Option<String>,
     },
+    /// A console-session JWT, with the `seam-workspace` header when sent.
+    ConsoleSession {
+        token: String,
+        workspace_id: Option<String>,
+    },
+    /// A `seam-publishable-key` header (client sessions only).
+    PublishableKey(String),
 }
 
 /// Who is calling: the one workspace the credential resolves to, and what it may see there.
@@ -48,6 +74,8 @@ pub enum Credential {
 pub struct Caller {
     pub workspace_id: Uuid,
     pub scope: Scope,
+    /// The kind of credential, for the routes whose answer depends on it.
+    pub via: Via,
 }
 
 type Shared = Arc<Mutex<Workspace>>;
@@ -58,13 +86,19 @@ struct Registry {
     api_keys: Vec<ApiKey>,
     client_sessions: Vec<ClientSession>,
     personal_access_tokens: Vec<PersonalAccessToken>,
+    users: Vec<ConsoleUser>,
+    /// Per workspace, the paths that answer 503 (`/_fake/simulate_workspace_outage`).
+    outages: HashMap<Uuid, HashSet<String>>,
 }
 
 struct Inner {
     registry: RwLock<Registry>,
+    /// Ids and tokens made outside any workspace (new workspaces, client sessions).
+    rng: Mutex<StdRng>,
     clock: Clock,
     settings: Settings,
     initial: Database,
+    journal: journal::Journal,
 }
 
 /// The handle every request holds.
@@ -95,7 +129,12 @@ impl Store {
         let store = Store {
             inner: Arc::new(Inner {
                 registry: RwLock::new(Registry::default()),
+                rng: Mutex::new(match settings.rng_seed {
+                    Some(seed) => StdRng::seed_from_u64(seed.rotate_left(29)),
+                    None => rand::make_rng(),
+                }),
                 clock: Clock::default(),
+                journal: journal::Journal::new(settings.journal_size),
                 settings,
                 initial: initial.clone(),
             }),
@@ -107,6 +146,11 @@ impl Store {
     /// The server clock's now.
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    /// The request journal (kept apart from the workspaces; reset leaves it alone).
+    pub fn journal(&self) -> &journal::Journal {
+        &self.inner.journal
     }
 
     fn workspace_rng(&self, id: Uuid) -> StdRng {
@@ -127,15 +171,11 @@ impl Store {
             api_keys: db.api_keys.clone(),
             client_sessions: db.client_sessions.clone(),
             personal_access_tokens: db.personal_access_tokens.clone(),
+            users: db.users.clone(),
             ..Registry::default()
         };
         for w in &db.workspaces {
-            let mut ws = Workspace::new(
-                w.clone(),
-                self.workspace_rng(w.workspace_id),
-                now,
-                self.inner.settings.programming_delay,
-            );
+            let mut ws = self.new_workspace(w.clone(), now);
             ws.load(&db);
             reg.workspaces
                 .insert(w.workspace_id, Arc::new(Mutex::new(ws)));
@@ -165,6 +205,7 @@ impl Store {
             api_keys: reg.api_keys.clone(),
             client_sessions: reg.client_sessions.clone(),
             personal_access_tokens: reg.personal_access_tokens.clone(),
+            users: reg.users.clone(),
             ..Database::default()
         };
         let now = self.now();
@@ -196,6 +237,17 @@ impl Store {
         now
     }
 
+    /// An empty workspace with this store's clock, settings and random source.
+    fn new_workspace(&self, record: records::WorkspaceRecord, now: DateTime<Utc>) -> Workspace {
+        let id = record.workspace_id;
+        Workspace::new(
+            record,
+            self.workspace_rng(id),
+            now,
+            self.inner.settings.programming_delay,
+        )
+    }
+
     fn shared(&self, id: Uuid) -> Option<Shared> {
         let reg = self
             .inner
@@ -214,69 +266,6 @@ impl Store {
         ws.now = now;
         ws.tick(now);
         Ok(f(&mut ws))
-    }
-
-    /// Resolves a credential to its caller, or says why not (contract §2).
-    pub fn authenticate(&self, cred: &Credential) -> Result<Caller> {
-        let reg = self
-            .inner
-            .registry
-            .read()
-            .unwrap_or_else(|p| p.into_inner());
-        let all = Scope::default();
-        let caller = match cred {
-            Credential::ApiKey(token) => {
-                let key = find_secret(&reg.api_keys, token, |k| &k.token)
-                    .ok_or_else(|| Error::Unauthorized("Unauthorized: unknown API key".into()))?;
-                Caller {
-                    workspace_id: key.workspace_id,
-                    scope: all,
-                }
-            }
-            Credential::ClientSession(token) => {
-                let s = find_secret(&reg.client_sessions, token, |s| &s.token)
-                    .ok_or(Error::ClientSessionNotFound)?;
-                let scope = Scope {
-                    connected_account_ids: (!s.connected_account_ids.is_empty())
-                        .then(|| s.connected_account_ids.clone()),
-                };
-                Caller {
-                    workspace_id: s.workspace_id,
-                    scope,
-                }
-            }
-            Credential::PersonalAccessToken {
-                token,
-                workspace_id,
-            } => {
-                let pat = find_secret(&reg.personal_access_tokens, token, |p| &p.token)
-                    .ok_or_else(|| {
-                        Error::Unauthorized("Unauthorized: unknown personal access token".into())
-                    })?;
-                let ws = workspace_id.as_deref().ok_or_else(|| {
-                    Error::Unauthorized(
-                        "Unauthorized: a personal access token needs the seam-workspace header"
-                            .into(),
-                    )
-                })?;
-                let ws = Uuid::try_parse(ws)
-                    .ok()
-                    .filter(|w| pat.workspace_ids.contains(w))
-                    .ok_or_else(|| {
-                        Error::Unauthorized("Unauthorized: not a member of that workspace".into())
-                    })?;
-                Caller {
-                    workspace_id: ws,
-                    scope: all,
-                }
-            }
-        };
-        if !reg.workspaces.contains_key(&caller.workspace_id) {
-            return Err(Error::Unauthorized(
-                "Unauthorized: the workspace no longer exists".into(),
-            ));
-        }
-        Ok(caller)
     }
 
     /// The workspace a fake control call names.

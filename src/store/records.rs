@@ -27,6 +27,12 @@ pub struct WorkspaceRecord {
     pub publishable_key: Option<String>,
     #[serde(with = "timestamp::required", default = "epoch")]
     pub created_at: DateTime<Utc>,
+    /// The company shown in Connect Webviews; `name` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// Deprecated by Seam in favour of `company_name`, still returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_partner_name: Option<String>,
 }
 
 fn yes() -> bool {
@@ -57,12 +63,31 @@ pub struct ClientSession {
     pub connected_account_ids: Vec<Uuid>,
     #[serde(default)]
     pub user_identifier_key: Option<String>,
+    #[serde(with = "timestamp::required", default = "epoch")]
+    pub created_at: DateTime<Utc>,
+    /// When the token stops working; absent: never.
+    #[serde(
+        with = "timestamp::optional",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A personal access token (`seam_at…`), member of some workspaces; picked with `seam-workspace`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PersonalAccessToken {
     pub token: String,
+    pub workspace_ids: Vec<Uuid>,
+}
+
+/// A Seam Console user, whose console-session JWT (`{user_id, key}`) works as a credential in
+/// the workspaces it belongs to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ConsoleUser {
+    pub user_id: Uuid,
+    /// The session key the JWT must carry next to `user_id`.
+    pub key: String,
     pub workspace_ids: Vec<Uuid>,
 }
 
@@ -88,6 +113,9 @@ pub struct ConnectedAccount {
     pub warnings: Vec<Value>,
     #[serde(default = "yes")]
     pub automatically_manage_new_devices: bool,
+    /// What the account was connected for (`lock`, `thermostat`, `noise_sensor`, ...).
+    #[serde(default)]
+    pub accepted_capabilities: Vec<String>,
     #[serde(with = "timestamp::required", default = "epoch")]
     pub created_at: DateTime<Utc>,
 }
@@ -100,6 +128,7 @@ pub struct Database {
     pub api_keys: Vec<ApiKey>,
     pub client_sessions: Vec<ClientSession>,
     pub personal_access_tokens: Vec<PersonalAccessToken>,
+    pub users: Vec<ConsoleUser>,
     pub connected_accounts: Vec<ConnectedAccount>,
     pub devices: Vec<Device>,
     pub access_codes: Vec<AccessCode>,
@@ -136,6 +165,11 @@ impl Database {
         for p in &self.personal_access_tokens {
             for w in &p.workspace_ids {
                 need_ws("personal_access_tokens", *w)?;
+            }
+        }
+        for u in &self.users {
+            for w in &u.workspace_ids {
+                need_ws("users", *w)?;
             }
         }
         let mut accounts = HashSet::new();

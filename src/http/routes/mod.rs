@@ -43,14 +43,21 @@ macro_rules! unauthorized {
 pub mod access_codes;
 pub mod action_attempts;
 pub mod backup;
+pub mod client_sessions;
+pub mod connected_accounts;
 pub mod constraints;
 pub mod create;
 pub mod devices;
 pub mod events;
 pub mod fake;
+pub mod fake_sdk;
+pub mod locks;
 pub mod meta;
+pub mod requests;
 pub mod timeline;
+pub mod ui;
 pub mod unmanaged;
+pub mod workspaces;
 
 use axum::http::{Method, Uri};
 use utoipa::openapi::path::Paths;
@@ -117,6 +124,23 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(action_attempts::list)))
         .routes(path(routes!(events::get)))
         .routes(path(routes!(events::list)))
+        .routes(path(routes!(locks::get)))
+        .routes(path(routes!(locks::list)))
+        .routes(path(routes!(locks::lock_door)))
+        .routes(path(routes!(locks::unlock_door)))
+        .routes(path(routes!(connected_accounts::get)))
+        .routes(path(routes!(connected_accounts::list)))
+        .routes(path(routes!(workspaces::get)))
+        .routes(path(routes!(workspaces::list)))
+        .routes(path(routes!(workspaces::create)))
+        .routes(path(routes!(
+            client_sessions::create,
+            client_sessions::create_put
+        )))
+        .routes(path(routes!(client_sessions::get_or_create)))
+        .routes(path(routes!(client_sessions::get)))
+        .routes(path(routes!(client_sessions::list)))
+        .routes(path(routes!(client_sessions::delete)))
 }
 
 /// Health, the OpenAPI document and the fake control surface: no credential needed, any
@@ -131,4 +155,9 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::update_device)))
         .routes(path(routes!(fake::advance_time)))
         .routes(path(routes!(fake::reset)))
+        .routes(path(routes!(fake_sdk::update_action_attempt)))
+        .routes(path(routes!(fake_sdk::simulate_workspace_outage)))
+        .routes(path(routes!(requests::list)))
+        .routes(path(routes!(requests::clear)))
+        .routes(path(routes!(ui::dashboard)))
 }

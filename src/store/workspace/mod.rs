@@ -10,12 +10,14 @@
 //! scheduler (programming, expiry, offline locks, events); `codes` the managed-code use cases;
 //! `offline` algoPIN codes; `backup` the backup access code pools; `constraints` what a lock
 //! reports about its PINs; `unmanaged` codes set outside Seam; `reads` lookups, filters,
-//! timelines and pagination.
+//! timelines and pagination; `locks` door actions, hand-moved action attempts and connected
+//! accounts.
 
 mod backup;
 mod codes;
 mod constraints;
 mod lifecycle;
+mod locks;
 mod offline;
 mod reads;
 mod unmanaged;
