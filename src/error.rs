@@ -110,6 +110,11 @@ pub enum Error {
         device_ids: Vec<Uuid>,
     },
 
+    /// 400 `invalid_input` (`data.device_id`): the lock cannot do what was asked of it (offline
+    /// codes on a lock that cannot program them, a backup from a lock without an active pool).
+    #[error("{message}")]
+    UnsupportedByDevice { message: String, device_id: Uuid },
+
     /// 400 `invalid_access_code` (`data.device_id`): the PIN does not fit the lock.
     #[error("{message}")]
     InvalidAccessCode { message: String, device_id: Uuid },
@@ -210,6 +215,7 @@ impl Error {
             | PublishableKeyRequiresUserIdentifierKey => 400,
             DeviceDoesNotSupportAccessCodes(_)
             | CodeCannotBeShared { .. }
+            | UnsupportedByDevice { .. }
             | InvalidAccessCode { .. } => 400,
             Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
             DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
@@ -228,7 +234,7 @@ impl Error {
     pub fn error_type(&self) -> &'static str {
         use Error::*;
         match self {
-            InvalidInput(_) | InvalidRequest(_) => "invalid_input",
+            InvalidInput(_) | InvalidRequest(_) | UnsupportedByDevice { .. } => "invalid_input",
             InvalidContentType(_) => "invalid_content_type",
             PayloadTooLarge => "payload_too_large",
             Unauthorized(_) | DeviceNotAccessible(_) => "unauthorized",
@@ -269,7 +275,9 @@ impl Error {
                 Some(json!({ "device_id": id }))
             }
             DeviceNotAccessible(id) => Some(json!({ "device_id": id })),
-            InvalidAccessCode { device_id, .. } => Some(json!({ "device_id": device_id })),
+            InvalidAccessCode { device_id, .. } | UnsupportedByDevice { device_id, .. } => {
+                Some(json!({ "device_id": device_id }))
+            }
             CodeCannotBeShared { device_ids, .. } => Some(json!({ "device_ids": device_ids })),
             WorkspaceNotFound(id) => Some(json!({ "workspace_id": id })),
             _ => None,

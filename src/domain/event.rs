@@ -23,6 +23,8 @@ crate::wire_enum! {
         AccessCodeDeleted = "access_code.deleted",
         /// An unmanaged code became managed, keeping its id and PIN.
         AccessCodeConvertedToManaged = "access_code.unmanaged.converted_to_managed",
+        /// A backup code was pulled from the lock's pool for this code.
+        AccessCodeBackupAccessCodePulled = "access_code.backup_access_code_pulled",
         /// A lock reported itself locked.
         LockLocked = "lock.locked",
         /// A lock reported itself unlocked.
@@ -60,6 +62,10 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub connected_account_id: Option<Uuid>,
+    /// The backup pulled, on `access_code.backup_access_code_pulled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub backup_access_code_id: Option<Uuid>,
     /// The PIN, on events whose schema carries it (`set_on_device`, `deleted`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]

@@ -5,6 +5,7 @@
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod clock;
+mod invariants;
 pub mod journal;
 pub mod records;
 pub mod seed;

@@ -14,6 +14,7 @@ use crate::domain::timestamp;
 
 use crate::domain::access_code::UnmanagedAccessCode;
 use crate::domain::action_attempt::ActionAttempt;
+use crate::domain::backup::BackupPool;
 
 /// A workspace: the unit every credential resolves to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -132,13 +133,16 @@ pub struct Database {
     pub devices: Vec<Device>,
     pub access_codes: Vec<AccessCode>,
     pub unmanaged_access_codes: Vec<UnmanagedAccessCode>,
+    /// Active backup access code pools, one per lock at most.
+    pub backup_access_code_pools: Vec<BackupPool>,
     pub action_attempts: Vec<ActionAttempt>,
     pub events: Vec<Event>,
 }
 
 impl Database {
-    /// Checks that every record points at things that exist, so a loaded fixture cannot leave
-    /// the store inconsistent. Returns the first problem found.
+    /// Checks that every record points at things that exist and that the whole obeys the
+    /// invariants the API keeps ([`super::invariants`]), so a loaded fixture cannot leave the
+    /// store inconsistent. Returns the first problem found.
     pub fn check(&self) -> Result<(), String> {
         use std::collections::HashSet;
         let ws: HashSet<Uuid> = self.workspaces.iter().map(|w| w.workspace_id).collect();
@@ -235,7 +239,7 @@ impl Database {
         for e in &self.events {
             need_ws("events", e.workspace_id)?;
         }
-        Ok(())
+        super::invariants::check(self)
     }
 }
 

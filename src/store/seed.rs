@@ -57,6 +57,12 @@ pub const DEVICES: &[(&str, &str, &str, Uuid)] = &[
     ("igloohome_device_1", "igloohome_lock", "Pool House", JANE),
     ("salto_device_1", "salto_lock", "Office Entrance", JOHN),
     ("kwikset_device_1", "kwikset_lock", "Cabin Door", JANE),
+    (
+        "igloohome_device_2",
+        "igloohome_lock",
+        "Garden Studio",
+        JANE,
+    ),
 ];
 
 /// The fixed id of the `n`th seed device (1-based position in [`DEVICES`]).
@@ -118,6 +124,7 @@ pub fn database() -> Database {
                     .iter()
                     .any(|c| c == ACCESS_CODE_CAPABILITY),
                 capabilities_supported: capabilities,
+                can_program_offline_access_codes: t.offline_codes,
                 properties: t.properties(name),
                 custom_metadata: Map::new(),
                 space_ids: Vec::new(),

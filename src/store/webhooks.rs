@@ -499,6 +499,7 @@ mod tests {
             workspace_id: ws,
             device_id: None,
             access_code_id: None,
+            backup_access_code_id: None,
             connected_account_id: None,
             code: None,
             created_at: at,

@@ -4,6 +4,7 @@
 
 mod access_codes;
 mod auth;
+mod backup_pool;
 mod binary;
 mod client_sessions;
 mod concurrency;
@@ -12,13 +13,16 @@ mod connected_accounts;
 mod create_multiple;
 mod devices;
 mod fake;
+mod fixtures;
 mod healthcheck;
 mod helpers;
 mod journal;
 mod lifecycle;
 mod locks;
 mod logs;
+mod offline;
 mod outage;
+mod timeline;
 mod ui;
 mod webhooks;
 mod wire;

@@ -42,8 +42,11 @@ macro_rules! unauthorized {
 
 pub mod access_codes;
 pub mod action_attempts;
+pub mod backup;
 pub mod client_sessions;
 pub mod connected_accounts;
+pub mod constraints;
+pub mod create;
 pub mod devices;
 pub mod events;
 pub mod fake;
@@ -52,6 +55,7 @@ pub mod fake_webhooks;
 pub mod locks;
 pub mod meta;
 pub mod requests;
+pub mod timeline;
 pub mod ui;
 pub mod unmanaged;
 pub mod webhooks;
@@ -101,12 +105,12 @@ pub fn seam() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(path(routes!(devices::get)))
         .routes(path(routes!(devices::list)))
-        .routes(path(routes!(access_codes::create_multiple)))
+        .routes(path(routes!(create::create_multiple)))
         .routes(path(routes!(access_codes::get)))
         .routes(path(routes!(access_codes::list)))
         .routes(path(routes!(unmanaged::create_unmanaged)))
         .routes(path(routes!(unmanaged::unmanaged_list)))
-        .routes(path(routes!(access_codes::create)))
+        .routes(path(routes!(create::create)))
         .routes(path(routes!(access_codes::update)))
         .routes(path(routes!(access_codes::update_multiple)))
         .routes(path(routes!(access_codes::delete)))
@@ -114,6 +118,10 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(unmanaged::unmanaged_get)))
         .routes(path(routes!(unmanaged::convert_to_managed)))
         .routes(path(routes!(unmanaged::unmanaged_delete)))
+        .routes(path(routes!(unmanaged::unmanaged_update)))
+        .routes(path(routes!(backup::pull_backup_access_code)))
+        .routes(path(routes!(constraints::report_device_constraints)))
+        .routes(path(routes!(timeline::get_timeline)))
         .routes(path(routes!(action_attempts::get)))
         .routes(path(routes!(action_attempts::list)))
         .routes(path(routes!(events::get)))

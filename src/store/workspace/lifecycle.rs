@@ -31,6 +31,7 @@ impl Workspace {
                 workspace_id: self.record.workspace_id,
                 device_id: Some(id),
                 access_code_id: None,
+                backup_access_code_id: None,
                 connected_account_id: Some(account),
                 code: None,
                 created_at: self.now,
@@ -117,7 +118,7 @@ impl Workspace {
                 self.remove_with_events(id, due);
                 continue;
             }
-            if !self.lock_online(code.device_id) {
+            if !code.is_offline_access_code && !self.lock_online(code.device_id) {
                 self.park_offline(id, due);
                 continue;
             }
@@ -211,6 +212,7 @@ impl Workspace {
             workspace_id: self.record.workspace_id,
             device_id: Some(code.device_id),
             access_code_id: Some(code.access_code_id),
+            backup_access_code_id: None,
             connected_account_id,
             code: if with_pin { code.code.clone() } else { None },
             created_at: self.now.max(at),

@@ -63,6 +63,7 @@ impl Workspace {
             workspace_id: ws,
             device_id: Some(dev),
             access_code_id: None,
+            backup_access_code_id: None,
             connected_account_id: Some(account),
             code: None,
             created_at: self.now,
