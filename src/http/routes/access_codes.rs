@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, CodeType};
 use crate::domain::command::{Update, UpdateMultiple};
@@ -70,6 +71,31 @@ pub fn code_ref_required(
     }
 }
 
+/// How a request names one code: by id, or by its lock and PIN.
+pub enum CodeRef {
+    Id(Uuid),
+    Pin { device_id: Uuid, code: String },
+}
+
+impl CodeRef {
+    /// From `access_code_id`, or `device_id` with `code` (checked present by
+    /// [`code_ref_required`]); a malformed id is that thing's 404.
+    pub fn resolve(
+        id: &Option<LookupId>,
+        device_id: &Option<LookupId>,
+        code: &Option<String>,
+    ) -> Result<Self> {
+        match (id, device_id, code) {
+            (Some(id), _, _) => Ok(CodeRef::Id(id.or(|_| Error::AccessCodeNotFound)?)),
+            (None, Some(device_id), Some(code)) => Ok(CodeRef::Pin {
+                device_id: device_id.or(Error::DeviceNotFound)?,
+                code: code.clone(),
+            }),
+            _ => Err(Error::AccessCodeNotFound),
+        }
+    }
+}
+
 /// One managed access code.
 ///
 /// By `access_code_id`, or by `device_id` and `code` (the PIN on that lock).
@@ -91,17 +117,15 @@ pub async fn get(
     caller: Caller,
     Params(req): Params<GetAccessCodeRequest>,
 ) -> Result<AccessCodeResponse> {
-    let code = app.store.with_workspace(caller.workspace_id, |ws| {
-        match (&req.access_code_id, &req.device_id, &req.code) {
-            (Some(id), _, _) => ws
-                .code(id.or(|_| Error::AccessCodeNotFound)?, &caller.scope)
-                .cloned(),
-            (None, Some(device_id), Some(code)) => ws
-                .code_by_pin(device_id.or(Error::DeviceNotFound)?, code, &caller.scope)
-                .cloned(),
-            _ => Err(Error::AccessCodeNotFound),
-        }
-    })??;
+    let which = CodeRef::resolve(&req.access_code_id, &req.device_id, &req.code)?;
+    let code = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| match &which {
+            CodeRef::Id(id) => ws.code(*id, &caller.scope).cloned(),
+            CodeRef::Pin { device_id, code } => {
+                ws.code_by_pin(*device_id, code, &caller.scope).cloned()
+            }
+        })??;
     Ok(AccessCodeResponse::new(code))
 }
 

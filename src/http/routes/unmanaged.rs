@@ -13,7 +13,7 @@ use crate::http::{
 };
 use crate::store::Caller;
 
-use super::access_codes::code_ref_required;
+use super::access_codes::{CodeRef, code_ref_required};
 use super::action_attempts::ActionAttemptResponse;
 
 crate::response! {
@@ -148,17 +148,15 @@ pub async fn unmanaged_get(
     caller: Caller,
     Params(req): Params<GetUnmanagedRequest>,
 ) -> Result<UnmanagedAccessCodeResponse> {
-    let found = app.store.with_workspace(caller.workspace_id, |ws| {
-        match (&req.access_code_id, &req.device_id, &req.code) {
-            (Some(id), _, _) => ws
-                .unmanaged_code(id.or(|_| Error::AccessCodeNotFound)?, &caller.scope)
+    let which = CodeRef::resolve(&req.access_code_id, &req.device_id, &req.code)?;
+    let found = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| match &which {
+            CodeRef::Id(id) => ws.unmanaged_code(*id, &caller.scope).cloned(),
+            CodeRef::Pin { device_id, code } => ws
+                .unmanaged_by_pin(*device_id, code, &caller.scope)
                 .cloned(),
-            (None, Some(device_id), Some(code)) => ws
-                .unmanaged_by_pin(device_id.or(Error::DeviceNotFound)?, code, &caller.scope)
-                .cloned(),
-            _ => Err(Error::AccessCodeNotFound),
-        }
-    })??;
+        })??;
     Ok(UnmanagedAccessCodeResponse::new(found))
 }
 
