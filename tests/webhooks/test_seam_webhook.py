@@ -121,10 +121,15 @@ def test_a_wrong_secret_fails_verification(receiver):
     while not receiver.rejected and time.time() < until:
         time.sleep(0.05)
     assert receiver.rejected and receiver.events == []
-    deliveries = call(
-        "/_fake/webhook_deliveries", {"event_type": "device.disconnected"}, key=None
-    )["webhook_deliveries"]
-    attempts = [a for d in deliveries for a in d["attempts"] if d["url"] == receiver.url]
+    # The server records the attempt once the receiver's answer is back: wait for it.
+    attempts = []
+    while not attempts and time.time() < until:
+        deliveries = call(
+            "/_fake/webhook_deliveries", {"event_type": "device.disconnected"}, key=None
+        )["webhook_deliveries"]
+        attempts = [a for d in deliveries for a in d["attempts"] if d["url"] == receiver.url]
+        if not attempts:
+            time.sleep(0.05)
     assert attempts and attempts[0]["status_code"] == 400
 
 
