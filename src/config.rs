@@ -67,6 +67,23 @@ pub struct Config {
     #[arg(long, env = "SEAM_MOCK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// The HS256 secret console-session JWTs (`{user_id, key}`) must be signed with.
+    #[arg(
+        long,
+        env = "SEAM_MOCK_CONSOLE_JWT_SECRET",
+        default_value = "secret",
+        hide_env_values = true
+    )]
+    pub console_jwt_secret: String,
+    /// How many Seam-API requests the journal (`/_fake/requests`) keeps; 0 keeps none.
+    #[arg(
+        long,
+        env = "SEAM_MOCK_JOURNAL_SIZE",
+        default_value_t = 10_000,
+        value_name = "N"
+    )]
+    pub journal_size: usize,
+
     /// Log line format.
     #[arg(long, env = "SEAM_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -136,6 +153,7 @@ mod tests {
             (c.host.as_str(), c.port, c.programming_delay),
             ("127.0.0.1", 8080, 0)
         );
+        assert_eq!(c.journal_size, 10_000);
         assert_eq!(c.initial_database().unwrap().workspaces.len(), 2);
         let c = Config::parse_from([
             "seam-mock",
@@ -146,12 +164,18 @@ mod tests {
             "7",
             "--log-format",
             "json",
+            "--journal-size",
+            "5",
         ]);
+        assert_eq!(c.journal_size, 5);
         assert!(c.initial_database().unwrap().workspaces.is_empty());
         assert_eq!(
             (c.port, c.rng_seed, c.log_format),
             (0, Some(7), LogFormat::Json)
         );
+        assert_eq!(c.console_jwt_secret, "secret");
+        let c = Config::parse_from(["seam-mock", "--console-jwt-secret", "s3"]);
+        assert_eq!(c.console_jwt_secret, "s3");
         assert!(Config::try_parse_from(["seam-mock", "--empty", "--seed-file", "x.json"]).is_err());
     }
 

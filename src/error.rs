@@ -110,6 +110,11 @@ pub enum Error {
         device_ids: Vec<Uuid>,
     },
 
+    /// 400 `invalid_input` (`data.device_id`): the lock cannot do what was asked of it (offline
+    /// codes on a lock that cannot program them, a backup from a lock without an active pool).
+    #[error("{message}")]
+    UnsupportedByDevice { message: String, device_id: Uuid },
+
     /// 400 `invalid_access_code` (`data.device_id`): the PIN does not fit the lock.
     #[error("{message}")]
     InvalidAccessCode { message: String, device_id: Uuid },
@@ -129,6 +134,37 @@ pub enum Error {
     /// 404 `event_not_found`.
     #[error("Event not found")]
     EventNotFound,
+
+    /// 404 `connected_account_not_found`: no such connected account the caller may see.
+    #[error("Connected account not found")]
+    ConnectedAccountNotFound,
+
+    /// 404 `client_session_not_found`: no such client session in the caller's workspace (a
+    /// lookup by id or key; an unknown session *token* is a 401, [`Error::ClientSessionNotFound`]).
+    #[error("Could not find client session")]
+    NoSuchClientSession,
+
+    /// 400 `client_session_token_already_exists`: `POST /client_sessions/create` with a
+    /// `user_identifier_key` that already has a session (PUT and get_or_create return it).
+    #[error(
+        "A client session already exists for this user_identifier_key; use /client_sessions/get_or_create"
+    )]
+    ClientSessionAlreadyExists,
+
+    /// 400 `publishable_key_requires_user_identifier_key`: a publishable key without a
+    /// `user_identifier_key`.
+    #[error("Must provide a user_identifier_key with a seam-publishable-key")]
+    PublishableKeyRequiresUserIdentifierKey,
+
+    /// 403 `publishable_keys_must_create_empty_client_sessions`: a publishable key asked for a
+    /// session limited to connected accounts or webviews.
+    #[error(
+        "You cannot specify connect_webview_ids or connected_account_ids when using a publishable key"
+    )]
+    PublishableKeysMustCreateEmptyClientSessions,
+    /// 404 `webhook_not_found`: no webhook with that id in the caller's workspace.
+    #[error("Webhook not found")]
+    WebhookNotFound,
 
     /// 404 `workspace_not_found` (`data.workspace_id`), from the fake control routes.
     #[error("Workspace not found")]
@@ -174,13 +210,19 @@ impl Error {
             InvalidInput(_)
             | InvalidRequest(_)
             | InvalidContentType(_)
-            | InvalidClientSessionToken => 400,
+            | InvalidClientSessionToken
+            | ClientSessionAlreadyExists
+            | PublishableKeyRequiresUserIdentifierKey => 400,
             DeviceDoesNotSupportAccessCodes(_)
             | CodeCannotBeShared { .. }
+            | UnsupportedByDevice { .. }
             | InvalidAccessCode { .. } => 400,
             Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
             DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
+            WebhookNotFound => 404,
             WorkspaceNotFound(_) | RouteNotFound(_) => 404,
+            ConnectedAccountNotFound | NoSuchClientSession => 404,
+            PublishableKeysMustCreateEmptyClientSessions => 403,
             MethodNotAllowed { .. } => 405,
             DuplicateAccessCode(_) => 409,
             PayloadTooLarge => 413,
@@ -192,7 +234,7 @@ impl Error {
     pub fn error_type(&self) -> &'static str {
         use Error::*;
         match self {
-            InvalidInput(_) | InvalidRequest(_) => "invalid_input",
+            InvalidInput(_) | InvalidRequest(_) | UnsupportedByDevice { .. } => "invalid_input",
             InvalidContentType(_) => "invalid_content_type",
             PayloadTooLarge => "payload_too_large",
             Unauthorized(_) | DeviceNotAccessible(_) => "unauthorized",
@@ -206,7 +248,17 @@ impl Error {
             AccessCodeNotFound => "access_code_not_found",
             ActionAttemptNotFound => "action_attempt_not_found",
             EventNotFound => "event_not_found",
+            WebhookNotFound => "webhook_not_found",
             WorkspaceNotFound(_) => "workspace_not_found",
+            ConnectedAccountNotFound => "connected_account_not_found",
+            NoSuchClientSession => "client_session_not_found",
+            ClientSessionAlreadyExists => "client_session_token_already_exists",
+            PublishableKeyRequiresUserIdentifierKey => {
+                "publishable_key_requires_user_identifier_key"
+            }
+            PublishableKeysMustCreateEmptyClientSessions => {
+                "publishable_keys_must_create_empty_client_sessions"
+            }
             RouteNotFound(_) => "not_found",
             MethodNotAllowed { .. } => "method_not_allowed",
             Internal(_) => "internal_server_error",
@@ -223,7 +275,9 @@ impl Error {
                 Some(json!({ "device_id": id }))
             }
             DeviceNotAccessible(id) => Some(json!({ "device_id": id })),
-            InvalidAccessCode { device_id, .. } => Some(json!({ "device_id": device_id })),
+            InvalidAccessCode { device_id, .. } | UnsupportedByDevice { device_id, .. } => {
+                Some(json!({ "device_id": device_id }))
+            }
             CodeCannotBeShared { device_ids, .. } => Some(json!({ "device_ids": device_ids })),
             WorkspaceNotFound(id) => Some(json!({ "workspace_id": id })),
             _ => None,

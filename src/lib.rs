@@ -5,12 +5,14 @@
 //! rules: PINs, create_multiple planning, code lifecycle — no HTTP, no locks) and [`store`]
 //! (workspaces, devices, codes and events behind per-workspace locks). The edge calls the
 //! domain through the store; the domain decides; the store keeps.
+//! [`webhooks`] is the outbound edge: tasks that deliver the store's events to registered URLs.
 
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod store;
+pub mod webhooks;
 
 pub use config::Config;
 pub use error::{Error, Result};
@@ -27,6 +29,8 @@ pub fn build_store(config: &Config) -> std::result::Result<Store, String> {
         Settings {
             programming_delay: chrono::Duration::seconds(i64::from(config.programming_delay)),
             rng_seed: config.rng_seed,
+            console_jwt_secret: config.console_jwt_secret.clone(),
+            journal_size: config.journal_size,
         },
     )
 }

@@ -4,6 +4,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use seam_mock::Config;
 use seam_mock::config::{Cli, Command, LogFormat};
@@ -36,9 +38,18 @@ fn healthcheck(config: &Config) -> ExitCode {
 async fn serve(config: Config) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colour only for a person at a terminal; CI logs and files get plain text.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
     match config.log_format {
-        LogFormat::Json => builder.json().init(),
+        // Event fields (status, latency_ms, workspace_id) at the top level, the request's
+        // span (method, path, request_id) under `span`.
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .init(),
         LogFormat::Pretty => builder.init(),
     }
     let addr = format!("{}:{}", config.host, config.port);

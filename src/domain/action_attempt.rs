@@ -12,6 +12,8 @@ crate::wire_enum! {
         CreateAccessCode = "CREATE_ACCESS_CODE",
         UpdateAccessCode = "UPDATE_ACCESS_CODE",
         DeleteAccessCode = "DELETE_ACCESS_CODE",
+        LockDoor = "LOCK_DOOR",
+        UnlockDoor = "UNLOCK_DOOR",
     }
 }
 

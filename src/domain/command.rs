@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::access_code::CodeType;
 use super::create_multiple;
 use super::event::EventType;
+use super::offline::Rounding;
 use super::pin::Pin;
 use crate::error::{Issue, Result};
 
@@ -48,6 +49,8 @@ pub struct CodeSettings {
     pub ends_at: Option<DateTime<Utc>>,
     pub is_external_modification_allowed: bool,
     pub use_backup_access_code_pool: bool,
+    /// `Some` for an offline (algoPIN) code, with the kind of window asked for.
+    pub offline: Option<Rounding>,
 }
 
 /// `/access_codes/create_multiple`.
@@ -80,6 +83,24 @@ impl CreateOne {
             settings: CodeSettings::default(),
         }
     }
+}
+
+/// `/access_codes/report_device_constraints`: the PIN lengths a lock now takes.
+#[derive(Clone, Debug)]
+pub struct ReportConstraints {
+    pub device_id: Uuid,
+    /// Sorted, without repeats, each from 4 to 20.
+    pub supported_code_lengths: Vec<u32>,
+}
+
+/// `/access_codes/get_timeline`: one code's events, filtered and paged.
+#[derive(Clone, Debug)]
+pub struct TimelineQuery {
+    pub access_code_id: Uuid,
+    pub after: Option<DateTime<Utc>>,
+    pub before: Option<DateTime<Utc>>,
+    /// Wire names; `None` means any.
+    pub event_types: Option<Vec<String>>,
 }
 
 /// `/access_codes/update`; `None` leaves a field as it is.

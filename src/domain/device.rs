@@ -15,9 +15,10 @@ pub const ACCESS_CODE_CAPABILITY: &str = "access_code";
 /// PIN lengths assumed for a lock that does not list `supported_code_lengths`.
 pub const DEFAULT_CODE_LENGTHS: [u32; 6] = [4, 5, 6, 7, 8, 9];
 
-/// The longest PIN a lock may take (Seam documents PINs of up to 12 digits). Fixtures are held
-/// to it: a lock claiming billion-digit PINs would have the server build them.
-pub const MAX_CODE_LENGTH: u32 = 12;
+/// The longest PIN a lock may take (`/access_codes/report_device_constraints` takes lengths
+/// up to 20). Fixtures are held to it: a lock claiming billion-digit PINs would have the
+/// server build them.
+pub const MAX_CODE_LENGTH: u32 = 20;
 
 /// A device as Seam returns it, and as the store keeps it. Every field is always present.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -35,6 +36,11 @@ pub struct Device {
     #[serde(default)]
     #[schema(required = true)]
     pub can_program_online_access_codes: bool,
+    /// Whether the lock derives offline (algoPIN) codes Seam can hand out while it is
+    /// unreachable (contract §8).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_program_offline_access_codes: bool,
     pub properties: DeviceProperties,
     #[serde(default)]
     #[schema(required = true, value_type = Object)]
@@ -75,7 +81,7 @@ pub struct DeviceProperties {
     #[serde(default)]
     #[schema(required = true)]
     pub appearance: Appearance,
-    /// The PIN lengths the lock takes, each from 1 to 12.
+    /// The PIN lengths the lock takes, each from 1 to 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub supported_code_lengths: Option<Vec<u32>>,
@@ -210,6 +216,10 @@ pub struct DeviceTemplate {
     pub capabilities: &'static [&'static str],
     pub code_lengths: Option<&'static [u32]>,
     pub constraints: &'static [ConstraintType],
+    /// `can_program_offline_access_codes` (igloohome's algoPINs).
+    pub offline_codes: bool,
+    /// `properties.supports_backup_access_code_pool`.
+    pub backup_pool: bool,
 }
 
 const LOCK_CAPABILITIES: &[&str] = &["access_code", "lock"];
@@ -222,9 +232,15 @@ pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
         capabilities: LOCK_CAPABILITIES,
         code_lengths: Some(lengths),
         constraints,
+        offline_codes: false,
+        backup_pool: false,
+    };
+    let pool = |t: DeviceTemplate| DeviceTemplate {
+        backup_pool: true,
+        ..t
     };
     Some(match device_type {
-        "august_lock" => lock("august", &[4, 5, 6, 7, 8], &[]),
+        "august_lock" => pool(lock("august", &[4, 5, 6, 7, 8], &[])),
         "schlage_lock" => lock("schlage", &[4], &[UniqueFirstFourDigits]),
         "nuki_lock" => lock("nuki", &[6], &[NoZeros, CannotStartWith12]),
         "tedee_lock" => lock(
@@ -233,9 +249,12 @@ pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
             &[AtLeastThreeUniqueDigits, NoAscendingOrDescendingSequence],
         ),
         "ttlock_lock" => lock("ttlock", &[4, 5, 6, 7, 8, 9], &[CannotContain089]),
-        "igloohome_lock" => lock("igloohome", &[6], &[]),
+        "igloohome_lock" => DeviceTemplate {
+            offline_codes: true,
+            ..lock("igloohome", &[6], &[])
+        },
         "salto_lock" => lock("salto", &[6], &[CannotSpecifyPinCode]),
-        "kwikset_lock" => lock("kwikset", &[4, 5, 6, 7, 8], &[StartDateInFuture]),
+        "kwikset_lock" => pool(lock("kwikset", &[4, 5, 6, 7, 8], &[StartDateInFuture])),
         "yale_lock" => lock("yale", &[4, 5, 6, 7, 8], &[]),
         "smartthings_lock" => lock("smartthings", &[4, 5, 6, 7, 8], &[]),
         "ecobee_thermostat" => DeviceTemplate {
@@ -243,12 +262,16 @@ pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
             capabilities: &["thermostat"],
             code_lengths: None,
             constraints: &[],
+            offline_codes: false,
+            backup_pool: false,
         },
         "minut_sensor" => DeviceTemplate {
             manufacturer: "minut",
             capabilities: &["noise_detection"],
             code_lengths: None,
             constraints: &[],
+            offline_codes: false,
+            backup_pool: false,
         },
         _ => return None,
     })
@@ -273,7 +296,7 @@ impl DeviceTemplate {
                     .collect()
             }),
             max_active_codes_supported: takes_codes.then_some(250),
-            supports_backup_access_code_pool: takes_codes.then_some(false),
+            supports_backup_access_code_pool: takes_codes.then_some(self.backup_pool),
             extra: Map::new(),
         }
     }
@@ -307,6 +330,18 @@ mod tests {
         assert!(!ecobee.capabilities.contains(&ACCESS_CODE_CAPABILITY));
         assert!(ecobee.properties("t").supported_code_lengths.is_none());
         assert!(template_for("toaster").is_none());
+        let igloo = template_for("igloohome_lock").unwrap();
+        assert!(igloo.offline_codes && !igloo.backup_pool);
+        for kind in ["august_lock", "kwikset_lock"] {
+            let t = template_for(kind).unwrap();
+            assert!(!t.offline_codes);
+            assert_eq!(
+                t.properties("d").supports_backup_access_code_pool,
+                Some(true)
+            );
+        }
+        let schlage = schlage.properties("d");
+        assert_eq!(schlage.supports_backup_access_code_pool, Some(false));
     }
 
     #[test]

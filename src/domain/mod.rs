@@ -6,11 +6,18 @@
 
 pub mod access_code;
 pub mod action_attempt;
+pub mod attempt_update;
+pub mod backup;
 pub mod command;
+pub mod console_session;
 pub mod create_multiple;
 pub mod device;
 pub mod event;
+pub mod lock;
+pub mod offline;
 pub mod pin;
 pub mod rules;
+pub mod timeline;
 pub mod timestamp;
+pub mod webhook;
 pub mod wire;

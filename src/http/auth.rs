@@ -1,17 +1,20 @@
 //! Authentication at the edge: reads the credential from the headers (contract §2), asks the
-//! store which workspace it resolves to, and hands the [`Caller`] to the handler. Runs before
-//! method matching and input parsing, so a request without credentials is a 401 whatever else
-//! is wrong with it. Tokens are never logged.
+//! store who it is ([`Principal`]), answers a simulated outage, and hands the principal to the
+//! handler. Handlers say what they accept by what they extract: [`Caller`] (one workspace; a
+//! personal access token or console session without `seam-workspace`, or a publishable key,
+//! is a 401) or [`Principal`] (any valid credential). Runs before input parsing, so a request
+//! without credentials is a 401 whatever else is wrong with it. Tokens are never logged.
 
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, request::Parts},
+    http::{HeaderMap, StatusCode, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 
+use crate::domain::console_session::looks_like_jwt;
 use crate::error::Error;
-use crate::store::{Caller, Credential};
+use crate::store::{Caller, Credential, Principal, journal::CredentialKind};
 
 use super::state::AppState;
 
@@ -32,9 +35,14 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
         }
         return Ok(Credential::ClientSession(token.to_string()));
     }
-    let auth = header(headers, "authorization").ok_or_else(|| {
-        Error::Unauthorized("Unauthorized: send your API key as Authorization: Bearer <key>".into())
-    })?;
+    let Some(auth) = header(headers, "authorization") else {
+        if let Some(pk) = header(headers, "seam-publishable-key") {
+            return Ok(Credential::PublishableKey(pk.to_string()));
+        }
+        return Err(Error::Unauthorized(
+            "Unauthorized: send your API key as Authorization: Bearer <key>".into(),
+        ));
+    };
     let token = auth
         .get(..7)
         .filter(|p| p.eq_ignore_ascii_case("bearer "))
@@ -53,6 +61,11 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
             token: token.to_string(),
             workspace_id: workspace,
         })
+    } else if looks_like_jwt(token) {
+        Ok(Credential::ConsoleSession {
+            token: token.to_string(),
+            workspace_id: workspace,
+        })
     } else if token.starts_with("seam_pk") {
         Err(Error::Unauthorized(
             "Unauthorized: a publishable key only opens client sessions".into(),
@@ -66,26 +79,81 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
     }
 }
 
-/// Middleware on every Seam route: resolves the caller or answers 401/400.
+/// The kind of credential the headers present, accepted or not (for the journal: never the
+/// token). A Bearer JWT is a console session; an unrecognised token is no kind.
+pub fn credential_kind(headers: &HeaderMap) -> Option<CredentialKind> {
+    if header(headers, "client-session-token")
+        .or_else(|| header(headers, "seam-client-session-token"))
+        .is_some()
+    {
+        return Some(CredentialKind::ClientSession);
+    }
+    let token = header(headers, "authorization").and_then(|a| {
+        a.get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("bearer "))
+            .map(|_| a[7..].trim())
+    });
+    match token {
+        Some(t) if t.starts_with("seam_cst") => Some(CredentialKind::ClientSession),
+        Some(t) if t.starts_with("seam_at") => Some(CredentialKind::PersonalAccessToken),
+        Some(t) if t.starts_with("seam_pk") => Some(CredentialKind::PublishableKey),
+        Some(t) if t.starts_with("seam_") => Some(CredentialKind::ApiKey),
+        Some(t) if t.starts_with("ey") && t.split('.').count() == 3 => {
+            Some(CredentialKind::ConsoleSession)
+        }
+        _ => header(headers, "seam-publishable-key").map(|_| CredentialKind::PublishableKey),
+    }
+}
+
+/// The workspace a request was authenticated into, in its response's extensions, so the layers
+/// outside the router (the log line, the journal) can name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    pub workspace_id: uuid::Uuid,
+}
+
+/// Middleware on every Seam route: resolves the principal or answers 401/400; a route under a
+/// simulated outage for the caller's workspace answers 503 with an empty body, as Seam's fake.
 pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
-    match credential(req.headers()).and_then(|c| app.store.authenticate(&c)) {
-        Ok(caller) => {
-            req.extensions_mut().insert(caller);
-            next.run(req).await
+    match credential(req.headers()).and_then(|c| app.store.principal(&c)) {
+        Ok(principal) => {
+            let workspace_id = principal.workspace_id();
+            if let Some(ws) = workspace_id
+                && app.store.in_outage(ws, req.uri().path())
+            {
+                let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
+                res.extensions_mut()
+                    .insert(Authenticated { workspace_id: ws });
+                return res;
+            }
+            req.extensions_mut().insert(principal);
+            let mut res = next.run(req).await;
+            if let Some(workspace_id) = workspace_id {
+                res.extensions_mut().insert(Authenticated { workspace_id });
+            }
+            res
         }
         Err(e) => e.into_response(),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or_else(|| Error::Unauthorized("Unauthorized".into()))
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or_else(|| Error::Unauthorized("Unauthorized".into()))
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, Self::Rejection> {
+        Principal::from_request_parts(parts, s).await?.into_caller()
     }
 }
 
@@ -144,5 +212,64 @@ mod tests {
             credential(&h(&[("authorization", "Bearer pk_x")])),
             Err(Error::Unauthorized(_))
         ));
+        assert_eq!(
+            credential(&h(&[
+                ("authorization", "Bearer eyJa.eyJb.sig"),
+                ("seam-workspace", "w")
+            ]))
+            .unwrap(),
+            Credential::ConsoleSession {
+                token: "eyJa.eyJb.sig".into(),
+                workspace_id: Some("w".into())
+            }
+        );
+        assert!(matches!(
+            credential(&h(&[("authorization", "Bearer ey")])),
+            Err(Error::Unauthorized(_))
+        ));
+        assert_eq!(
+            credential(&h(&[("seam-publishable-key", "seam_pk1")])).unwrap(),
+            Credential::PublishableKey("seam_pk1".into())
+        );
+        // A bearer token wins over a publishable key.
+        assert_eq!(
+            credential(&h(&[
+                ("authorization", "Bearer seam_k"),
+                ("seam-publishable-key", "seam_pk1")
+            ]))
+            .unwrap(),
+            Credential::ApiKey("seam_k".into())
+        );
+    }
+
+    #[test]
+    fn names_the_kind_of_credential_presented() {
+        let kind = |pairs: &[(&'static str, &str)]| credential_kind(&h(pairs));
+        assert_eq!(
+            kind(&[("authorization", "Bearer seam_k")]),
+            Some(CredentialKind::ApiKey)
+        );
+        assert_eq!(
+            kind(&[("client-session-token", "nope")]),
+            Some(CredentialKind::ClientSession)
+        );
+        assert_eq!(
+            kind(&[("authorization", "bearer seam_cst1")]),
+            Some(CredentialKind::ClientSession)
+        );
+        assert_eq!(
+            kind(&[("authorization", "Bearer seam_at1")]),
+            Some(CredentialKind::PersonalAccessToken)
+        );
+        assert_eq!(
+            kind(&[("authorization", "Bearer seam_pk1")]),
+            Some(CredentialKind::PublishableKey)
+        );
+        assert_eq!(
+            kind(&[("authorization", "Bearer eyJa.eyJb.sig")]),
+            Some(CredentialKind::ConsoleSession)
+        );
+        assert_eq!(kind(&[("authorization", "Bearer other")]), None);
+        assert_eq!(kind(&[]), None);
     }
 }

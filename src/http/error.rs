@@ -34,6 +34,11 @@ pub fn json_ok<T: serde::Serialize>(body: &T) -> Response {
     }
 }
 
+/// The `error.type` of an error response, in its extensions, so the journal records it without
+/// reading the body back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorType(pub &'static str);
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if let Error::Internal(detail) = &self {
@@ -41,7 +46,9 @@ impl IntoResponse for Error {
         }
         let status =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        json_response(status, &json!({ "error": self.body(), "ok": false }))
+        let mut res = json_response(status, &json!({ "error": self.body(), "ok": false }));
+        res.extensions_mut().insert(ErrorType(self.error_type()));
+        res
     }
 }
 

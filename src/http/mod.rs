@@ -1,5 +1,5 @@
 //! The HTTP edge: router assembly and the middleware every response passes through
-//! (CORS, request id, tracing, panic catching, body limit).
+//! (CORS, request id, the log line, the request journal, panic catching, body limit).
 //!
 //! Routes live one file per resource under [`routes`], which declares each path once: the
 //! router and the OpenAPI document both come from that list. Handlers receive their request
@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod healthcheck;
 pub mod input;
+pub mod journal;
 pub mod openapi;
 pub mod pagination;
 pub mod params;
@@ -38,13 +39,15 @@ pub use state::AppState;
 
 use crate::store::Store;
 
-/// Stamps `seam-request-id` on every response and answers bare OPTIONS requests.
-async fn request_id(req: Request, next: Next) -> Response {
+/// Stamps `seam-request-id` on every response (and on the request's extensions, for the log
+/// line and the journal) and answers bare OPTIONS requests.
+async fn request_id(mut req: Request, next: Next) -> Response {
     if req.method() == Method::OPTIONS {
         return StatusCode::OK.into_response();
     }
-    let mut res = next.run(req).await;
     let id = format!("request_{}", uuid::Uuid::new_v4().simple());
+    req.extensions_mut().insert(schema::RequestId(id.clone()));
+    let mut res = next.run(req).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID), v);
@@ -141,6 +144,10 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         store,
         openapi_json: Arc::from(openapi::to_json(&doc)),
     };
+    let recorder = journal::Recorder {
+        store: state.store.clone(),
+        max_body_bytes,
+    };
     let seam = seam.route_layer(middleware::from_fn_with_state(
         state.clone(),
         auth::authenticate,
@@ -152,7 +159,13 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(recorder, journal::record))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(journal::RequestSpan)
+                .on_response(journal::LogLine)
+                .on_failure(()),
+        )
         .layer(middleware::from_fn(request_id))
         .layer(cors())
 }

@@ -45,8 +45,11 @@ an `Allow` header (after authentication on Seam's routes); a path not listed her
 (CORS preflight), and HEAD is answered wherever GET is.
 
 Seam's routes need one credential: an API key, a client session token (bearer or either \
-client-session header) or a personal access token with `seam-workspace`. It resolves to one \
-workspace, and every read and write stays inside it.";
+client-session header), or a personal access token or console-session JWT with \
+`seam-workspace`. It resolves to one workspace, and every read and write stays inside it. \
+Without `seam-workspace`, a personal access token or console session may call \
+`/workspaces/list` and `/workspaces/create` only; a `seam-publishable-key` header opens \
+client sessions only. A route under a simulated outage answers 503 with an empty body.";
 
 /// What the document says besides its paths: title, description, tags.
 #[derive(OpenApi)]
@@ -55,10 +58,14 @@ workspace, and every read and write stays inside it.";
     tags(
         (name = "devices", description = "The locks (and other devices) of the workspace."),
         (name = "access_codes", description = "PINs on locks: managed codes, shared codes, unmanaged codes."),
-        (name = "action_attempts", description = "Receipts of access-code actions; the mock finishes each at once."),
-        (name = "events", description = "What happened to access codes, oldest first."),
+        (name = "action_attempts", description = "Receipts of actions; the mock finishes each at once (door actions answer `pending` first)."),
+        (name = "events", description = "What happened to access codes and locks, oldest first."),
+        (name = "locks", description = "Devices with the `lock` capability; locking and unlocking doors."),
+        (name = "connected_accounts", description = "The provider logins that own the devices."),
+        (name = "workspaces", description = "The workspaces a credential reaches; new ones for people's credentials."),
+        (name = "client_sessions", description = "Tokens for one end user, from an API key or a publishable key."),
         (name = "meta", description = "Health and this document."),
-        (name = "fake", description = "The test-control surface: seed, whole-state dump and load, devices, clock, reset."),
+        (name = "fake", description = "The test-control surface: seed, whole-state dump and load, devices, clock, action attempts, outages, reset."),
     ),
     components(schemas(ErrorResponse, ErrorBody, ValidationErrors))
 )]
@@ -303,14 +310,17 @@ fn add_security_schemes(components: &mut Components) {
         "pat_with_workspace",
         bearer(
             "Personal Access Token",
-            "`Authorization: Bearer seam_at...`: a personal access token; needs `seam-workspace`.",
+            "`Authorization: Bearer seam_at...`: a personal access token, or `Bearer <JWT>`: a \
+             console session (HS256 over `{user_id, key}`, secret from `--console-jwt-secret`); \
+             needs `seam-workspace` except on `/workspaces/list` and `/workspaces/create`.",
         ),
     );
     components.add_security_scheme(
         "seam_workspace",
         header(
             "seam-workspace",
-            "The workspace a personal access token acts in (one it is a member of).",
+            "The workspace a personal access token or console session acts in (one it is a \
+             member of).",
         ),
     );
 }

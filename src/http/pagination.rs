@@ -66,6 +66,13 @@ impl Param for PageCursor {
     }
 }
 
+impl PageCursor {
+    /// The cursor of the page starting at `offset`, as clients send it back.
+    pub fn encode(offset: usize) -> String {
+        encode_cursor(offset)
+    }
+}
+
 /// Where a page starts and how long it is.
 #[derive(Clone, Copy, Debug)]
 pub struct PageArgs {

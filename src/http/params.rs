@@ -261,46 +261,17 @@ impl utoipa::PartialSchema for LookupId {
 
 impl utoipa::ToSchema for LookupId {}
 
-/// `device_ids` of create_multiple: the locks as [`DeviceIds`] (at least one, none twice —
-/// the domain's rule, reported with the other fields' problems), or the first malformed id,
-/// which names no lock and so answers 404 `device_not_found` once the rest is valid.
-#[derive(Clone, Debug)]
-pub struct DeviceIdList {
-    ids: Option<DeviceIds>,
-    malformed: Option<String>,
-}
-
-impl DeviceIdList {
-    /// The locks, or `device_not_found` for the first malformed id.
-    pub fn resolve(self) -> Result<DeviceIds, Error> {
-        match (self.malformed, self.ids) {
-            (Some(raw), _) => Err(Error::DeviceNotFound(raw)),
-            (None, Some(ids)) => Ok(ids),
-            (None, None) => Err(Error::Internal("device_ids parsed without a list".into())),
-        }
-    }
-}
-
-impl Param for DeviceIdList {
+/// `device_ids` of create_multiple: UUIDs (Seam's `string<uuid>[]`: a malformed one is a 400
+/// naming its index), at least one, none twice — the domain's rule, reported with the other
+/// fields' problems.
+impl Param for DeviceIds {
     const EXPECTED: &'static str = "array";
     const EMPTY_QUERY_IS_NULL: bool = false;
 
     fn parse(v: Value, cx: &mut Cx<'_>) -> Option<Self> {
-        let items: Vec<LookupId> = Vec::parse(v, cx)?;
-        let malformed = items.iter().find(|i| i.id.is_none()).map(|i| i.raw.clone());
-        let ids = LookupId::valid(&items);
-        // Only malformed ids: nothing to check here, the 404 follows.
-        if !items.is_empty() && ids.is_empty() {
-            return Some(DeviceIdList {
-                ids: None,
-                malformed,
-            });
-        }
+        let ids: Vec<Uuid> = Vec::parse(v, cx)?;
         match DeviceIds::new(ids) {
-            Ok(ids) => Some(DeviceIdList {
-                ids: Some(ids),
-                malformed,
-            }),
+            Ok(ids) => Some(ids),
             Err(issue) => {
                 cx.issue(issue.message);
                 None
@@ -315,6 +286,8 @@ pub trait WireEnum: DeserializeOwned + utoipa::PartialSchema {}
 
 impl WireEnum for crate::domain::create_multiple::Behavior {}
 impl WireEnum for crate::domain::access_code::CodeType {}
+impl WireEnum for crate::domain::offline::MaxTimeRounding {}
+impl WireEnum for crate::domain::action_attempt::AttemptStatus {}
 
 /// The names of an enum's schema, in order.
 fn enum_names<T: utoipa::PartialSchema>() -> Vec<String> {
@@ -610,23 +583,24 @@ mod tests {
     }
 
     #[test]
-    fn device_id_lists_check_the_domain_rule_and_defer_malformed_ids() {
+    fn device_id_lists_check_the_domain_rule_and_refuse_malformed_ids() {
         let a = Uuid::from_u128(7).to_string();
         let upper = a.to_uppercase();
         let mut issues = Vec::new();
-        assert!(DeviceIdList::parse(json!([a, upper]), &mut cx(&mut issues)).is_none());
+        assert!(DeviceIds::parse(json!([a, upper]), &mut cx(&mut issues)).is_none());
         assert!(issues[0].message.contains("duplicates"), "{issues:?}");
         let mut issues = Vec::new();
-        assert!(DeviceIdList::parse(json!([]), &mut cx(&mut issues)).is_none());
+        assert!(DeviceIds::parse(json!([]), &mut cx(&mut issues)).is_none());
         assert_eq!(
             issues[0].message,
             "Array must contain at least 1 element(s)"
         );
         let mut issues = Vec::new();
-        let list = DeviceIdList::parse(json!([a, "nope"]), &mut cx(&mut issues)).unwrap();
-        assert!(issues.is_empty());
-        assert!(matches!(list.resolve(), Err(Error::DeviceNotFound(raw)) if raw == "nope"));
-        let list = DeviceIdList::parse(json!([a]), &mut cx(&mut issues)).unwrap();
-        assert_eq!(list.resolve().unwrap().as_slice(), [Uuid::from_u128(7)]);
+        assert!(DeviceIds::parse(json!([a, "nope"]), &mut cx(&mut issues)).is_none());
+        assert_eq!(issues[0].path, ["f", "1"]);
+        assert_eq!(issues[0].message, "Invalid uuid");
+        let mut issues = Vec::new();
+        let list = DeviceIds::parse(json!([a]), &mut cx(&mut issues)).unwrap();
+        assert_eq!(list.as_slice(), [Uuid::from_u128(7)]);
     }
 }

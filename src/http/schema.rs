@@ -17,6 +17,11 @@ use utoipa::{
 /// The header SDKs read the request id from.
 pub const REQUEST_ID: &str = "seam-request-id";
 
+/// The `seam-request-id` of the request being served, put in its extensions before anything
+/// else runs so the log line and the journal name the id the response carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
 /// The 413 description of every route that reads a body.
 pub const PAYLOAD_TOO_LARGE: &str =
     "`payload_too_large`: the body is over the server's limit (`--max-body-bytes`).";

@@ -5,11 +5,16 @@
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod clock;
+mod invariants;
+pub mod journal;
 pub mod records;
 pub mod seed;
+pub mod sessions;
+pub mod webhooks;
 pub mod workspace;
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 use chrono::{DateTime, Duration, Utc};
 use indexmap::IndexMap;
@@ -19,16 +24,32 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use clock::Clock;
-use records::{ApiKey, ClientSession, Database, PersonalAccessToken};
+use records::{ApiKey, ClientSession, ConsoleUser, Database, PersonalAccessToken};
+pub use sessions::{Member, Principal, Via};
 pub use workspace::{Scope, Workspace};
 
 /// Store-wide settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// How long after creation (or the start of its window) a device has a code.
     pub programming_delay: Duration,
     /// Seed for every random choice (PINs, keys, ids); `None` draws from the OS.
     pub rng_seed: Option<u64>,
+    /// How many requests the journal keeps (`--journal-size`; 0 keeps none).
+    pub journal_size: usize,
+    /// The HS256 secret console-session JWTs are signed with.
+    pub console_jwt_secret: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            programming_delay: Duration::zero(),
+            rng_seed: None,
+            journal_size: 0,
+            console_jwt_secret: sessions::DEFAULT_CONSOLE_JWT_SECRET.into(),
+        }
+    }
 }
 
 /// A credential as the edge read it from the headers.
@@ -40,6 +61,13 @@ pub enum Credential {
         token: String,
         workspace_id: Option<String>,
     },
+    /// A console-session JWT, with the `seam-workspace` header when sent.
+    ConsoleSession {
+        token: String,
+        workspace_id: Option<String>,
+    },
+    /// A `seam-publishable-key` header (client sessions only).
+    PublishableKey(String),
 }
 
 /// Who is calling: the one workspace the credential resolves to, and what it may see there.
@@ -47,6 +75,8 @@ pub enum Credential {
 pub struct Caller {
     pub workspace_id: Uuid,
     pub scope: Scope,
+    /// The kind of credential, for the routes whose answer depends on it.
+    pub via: Via,
 }
 
 type Shared = Arc<Mutex<Workspace>>;
@@ -57,19 +87,39 @@ struct Registry {
     api_keys: Vec<ApiKey>,
     client_sessions: Vec<ClientSession>,
     personal_access_tokens: Vec<PersonalAccessToken>,
+    users: Vec<ConsoleUser>,
+    /// Per workspace, the paths that answer 503 (`/_fake/simulate_workspace_outage`).
+    outages: HashMap<Uuid, HashSet<String>>,
 }
 
 struct Inner {
     registry: RwLock<Registry>,
+    /// Ids and tokens made outside any workspace (new workspaces, client sessions).
+    rng: Mutex<StdRng>,
     clock: Clock,
     settings: Settings,
     initial: Database,
+    journal: journal::Journal,
+    /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
+    webhooks: webhooks::Hub,
 }
 
 /// The handle every request holds.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+}
+
+/// A handle that does not keep the store alive: background tasks hold it and end when the
+/// server (its store) is gone.
+#[derive(Clone)]
+pub struct WeakStore(Weak<Inner>);
+
+impl WeakStore {
+    /// The store, while it exists.
+    pub fn upgrade(&self) -> Option<Store> {
+        self.0.upgrade().map(|inner| Store { inner })
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -94,9 +144,15 @@ impl Store {
         let store = Store {
             inner: Arc::new(Inner {
                 registry: RwLock::new(Registry::default()),
+                rng: Mutex::new(match settings.rng_seed {
+                    Some(seed) => StdRng::seed_from_u64(seed.rotate_left(29)),
+                    None => rand::make_rng(),
+                }),
                 clock: Clock::default(),
+                journal: journal::Journal::new(settings.journal_size),
                 settings,
                 initial: initial.clone(),
+                webhooks: webhooks::Hub::default(),
             }),
         };
         store.replace(initial)?;
@@ -106,6 +162,11 @@ impl Store {
     /// The server clock's now.
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
+    }
+
+    /// The request journal (kept apart from the workspaces; reset leaves it alone).
+    pub fn journal(&self) -> &journal::Journal {
+        &self.inner.journal
     }
 
     fn workspace_rng(&self, id: Uuid) -> StdRng {
@@ -126,16 +187,14 @@ impl Store {
             api_keys: db.api_keys.clone(),
             client_sessions: db.client_sessions.clone(),
             personal_access_tokens: db.personal_access_tokens.clone(),
+            users: db.users.clone(),
             ..Registry::default()
         };
         for w in &db.workspaces {
-            let mut ws = Workspace::new(
-                w.clone(),
-                self.workspace_rng(w.workspace_id),
-                now,
-                self.inner.settings.programming_delay,
-            );
+            let mut ws = self.new_workspace(w.clone(), now);
             ws.load(&db);
+            // Loaded history is not news: nothing to deliver.
+            ws.take_outbox();
             reg.workspaces
                 .insert(w.workspace_id, Arc::new(Mutex::new(ws)));
         }
@@ -144,6 +203,7 @@ impl Store {
             .registry
             .write()
             .unwrap_or_else(|p| p.into_inner()) = reg;
+        self.inner.webhooks.clear();
         Ok(())
     }
 
@@ -164,6 +224,7 @@ impl Store {
             api_keys: reg.api_keys.clone(),
             client_sessions: reg.client_sessions.clone(),
             personal_access_tokens: reg.personal_access_tokens.clone(),
+            users: reg.users.clone(),
             ..Database::default()
         };
         let now = self.now();
@@ -171,6 +232,7 @@ impl Store {
             let mut ws = lock(ws);
             ws.now = now;
             ws.tick(now);
+            self.publish_outbox(&mut ws);
             ws.dump(&mut db);
         }
         db
@@ -191,8 +253,21 @@ impl Store {
             let mut ws = lock(&ws);
             ws.now = now;
             ws.tick(now);
+            self.publish_outbox(&mut ws);
         }
+        self.inner.webhooks.wake_all();
         now
+    }
+
+    /// An empty workspace with this store's clock, settings and random source.
+    fn new_workspace(&self, record: records::WorkspaceRecord, now: DateTime<Utc>) -> Workspace {
+        let id = record.workspace_id;
+        Workspace::new(
+            record,
+            self.workspace_rng(id),
+            now,
+            self.inner.settings.programming_delay,
+        )
     }
 
     fn shared(&self, id: Uuid) -> Option<Shared> {
@@ -212,70 +287,9 @@ impl Store {
         let now = self.now();
         ws.now = now;
         ws.tick(now);
-        Ok(f(&mut ws))
-    }
-
-    /// Resolves a credential to its caller, or says why not (contract §2).
-    pub fn authenticate(&self, cred: &Credential) -> Result<Caller> {
-        let reg = self
-            .inner
-            .registry
-            .read()
-            .unwrap_or_else(|p| p.into_inner());
-        let all = Scope::default();
-        let caller = match cred {
-            Credential::ApiKey(token) => {
-                let key = find_secret(&reg.api_keys, token, |k| &k.token)
-                    .ok_or_else(|| Error::Unauthorized("Unauthorized: unknown API key".into()))?;
-                Caller {
-                    workspace_id: key.workspace_id,
-                    scope: all,
-                }
-            }
-            Credential::ClientSession(token) => {
-                let s = find_secret(&reg.client_sessions, token, |s| &s.token)
-                    .ok_or(Error::ClientSessionNotFound)?;
-                let scope = Scope {
-                    connected_account_ids: (!s.connected_account_ids.is_empty())
-                        .then(|| s.connected_account_ids.clone()),
-                };
-                Caller {
-                    workspace_id: s.workspace_id,
-                    scope,
-                }
-            }
-            Credential::PersonalAccessToken {
-                token,
-                workspace_id,
-            } => {
-                let pat = find_secret(&reg.personal_access_tokens, token, |p| &p.token)
-                    .ok_or_else(|| {
-                        Error::Unauthorized("Unauthorized: unknown personal access token".into())
-                    })?;
-                let ws = workspace_id.as_deref().ok_or_else(|| {
-                    Error::Unauthorized(
-                        "Unauthorized: a personal access token needs the seam-workspace header"
-                            .into(),
-                    )
-                })?;
-                let ws = Uuid::try_parse(ws)
-                    .ok()
-                    .filter(|w| pat.workspace_ids.contains(w))
-                    .ok_or_else(|| {
-                        Error::Unauthorized("Unauthorized: not a member of that workspace".into())
-                    })?;
-                Caller {
-                    workspace_id: ws,
-                    scope: all,
-                }
-            }
-        };
-        if !reg.workspaces.contains_key(&caller.workspace_id) {
-            return Err(Error::Unauthorized(
-                "Unauthorized: the workspace no longer exists".into(),
-            ));
-        }
-        Ok(caller)
+        let out = f(&mut ws);
+        self.publish_outbox(&mut ws);
+        Ok(out)
     }
 
     /// The workspace a fake control call names.

@@ -14,6 +14,7 @@ use crate::domain::timestamp;
 
 use crate::domain::access_code::UnmanagedAccessCode;
 use crate::domain::action_attempt::ActionAttempt;
+use crate::domain::backup::BackupPool;
 
 /// A workspace: the unit every credential resolves to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -26,6 +27,12 @@ pub struct WorkspaceRecord {
     pub publishable_key: Option<String>,
     #[serde(with = "timestamp::required", default = "epoch")]
     pub created_at: DateTime<Utc>,
+    /// The company shown in Connect Webviews; `name` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// Deprecated by Seam in favour of `company_name`, still returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_partner_name: Option<String>,
 }
 
 fn yes() -> bool {
@@ -56,12 +63,31 @@ pub struct ClientSession {
     pub connected_account_ids: Vec<Uuid>,
     #[serde(default)]
     pub user_identifier_key: Option<String>,
+    #[serde(with = "timestamp::required", default = "epoch")]
+    pub created_at: DateTime<Utc>,
+    /// When the token stops working; absent: never.
+    #[serde(
+        with = "timestamp::optional",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A personal access token (`seam_at…`), member of some workspaces; picked with `seam-workspace`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PersonalAccessToken {
     pub token: String,
+    pub workspace_ids: Vec<Uuid>,
+}
+
+/// A Seam Console user, whose console-session JWT (`{user_id, key}`) works as a credential in
+/// the workspaces it belongs to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ConsoleUser {
+    pub user_id: Uuid,
+    /// The session key the JWT must carry next to `user_id`.
+    pub key: String,
     pub workspace_ids: Vec<Uuid>,
 }
 
@@ -87,6 +113,9 @@ pub struct ConnectedAccount {
     pub warnings: Vec<Value>,
     #[serde(default = "yes")]
     pub automatically_manage_new_devices: bool,
+    /// What the account was connected for (`lock`, `thermostat`, `noise_sensor`, ...).
+    #[serde(default)]
+    pub accepted_capabilities: Vec<String>,
     #[serde(with = "timestamp::required", default = "epoch")]
     pub created_at: DateTime<Utc>,
 }
@@ -99,17 +128,21 @@ pub struct Database {
     pub api_keys: Vec<ApiKey>,
     pub client_sessions: Vec<ClientSession>,
     pub personal_access_tokens: Vec<PersonalAccessToken>,
+    pub users: Vec<ConsoleUser>,
     pub connected_accounts: Vec<ConnectedAccount>,
     pub devices: Vec<Device>,
     pub access_codes: Vec<AccessCode>,
     pub unmanaged_access_codes: Vec<UnmanagedAccessCode>,
+    /// Active backup access code pools, one per lock at most.
+    pub backup_access_code_pools: Vec<BackupPool>,
     pub action_attempts: Vec<ActionAttempt>,
     pub events: Vec<Event>,
 }
 
 impl Database {
-    /// Checks that every record points at things that exist, so a loaded fixture cannot leave
-    /// the store inconsistent. Returns the first problem found.
+    /// Checks that every record points at things that exist and that the whole obeys the
+    /// invariants the API keeps ([`super::invariants`]), so a loaded fixture cannot leave the
+    /// store inconsistent. Returns the first problem found.
     pub fn check(&self) -> Result<(), String> {
         use std::collections::HashSet;
         let ws: HashSet<Uuid> = self.workspaces.iter().map(|w| w.workspace_id).collect();
@@ -132,6 +165,11 @@ impl Database {
         for p in &self.personal_access_tokens {
             for w in &p.workspace_ids {
                 need_ws("personal_access_tokens", *w)?;
+            }
+        }
+        for u in &self.users {
+            for w in &u.workspace_ids {
+                need_ws("users", *w)?;
             }
         }
         let mut accounts = HashSet::new();
@@ -201,7 +239,7 @@ impl Database {
         for e in &self.events {
             need_ws("events", e.workspace_id)?;
         }
-        Ok(())
+        super::invariants::check(self)
     }
 }
 

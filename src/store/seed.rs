@@ -23,6 +23,7 @@ pub const JOHN: Uuid = seed_id(2, 1);
 pub const JANE: Uuid = seed_id(2, 2);
 pub const JOHN_ASSA_CS: Uuid = seed_id(2, 3);
 pub const CLIENT_SESSION_1: Uuid = seed_id(4, 1);
+pub const JOHN_USER: Uuid = seed_id(5, 1);
 
 pub const API_KEY_1: &str = "seam_apikey1_token";
 pub const API_KEY_2: &str = "seam_apikey2_token";
@@ -30,6 +31,7 @@ pub const CLIENT_SESSION_TOKEN_1: &str = "seam_cst1_token";
 pub const PUBLISHABLE_KEY_1: &str = "seam_pk1_token";
 pub const PERSONAL_ACCESS_TOKEN_1: &str = "seam_at1_longtoken";
 pub const JOHN_USER_IDENTIFIER_KEY: &str = "john_user_identifier_key";
+pub const JOHN_USER_KEY: &str = "john_user_key";
 
 /// The seed's devices: (seed name, device_type, display name, owner).
 pub const DEVICES: &[(&str, &str, &str, Uuid)] = &[
@@ -55,6 +57,12 @@ pub const DEVICES: &[(&str, &str, &str, Uuid)] = &[
     ("igloohome_device_1", "igloohome_lock", "Pool House", JANE),
     ("salto_device_1", "salto_lock", "Office Entrance", JOHN),
     ("kwikset_device_1", "kwikset_lock", "Cabin Door", JANE),
+    (
+        "igloohome_device_2",
+        "igloohome_lock",
+        "Garden Studio",
+        JANE,
+    ),
 ];
 
 /// The fixed id of the `n`th seed device (1-based position in [`DEVICES`]).
@@ -84,8 +92,10 @@ pub fn database() -> Database {
         is_sandbox: true,
         publishable_key: pk.map(String::from),
         created_at: at,
+        company_name: None,
+        connect_partner_name: None,
     };
-    let account = |id, kind: &str, display: &str, mail: &str| ConnectedAccount {
+    let account = |id, kind: &str, display: &str, mail: &str, caps: &[&str]| ConnectedAccount {
         connected_account_id: id,
         workspace_id: WORKSPACE_1,
         account_type: kind.into(),
@@ -95,6 +105,7 @@ pub fn database() -> Database {
         errors: Vec::new(),
         warnings: Vec::new(),
         automatically_manage_new_devices: true,
+        accepted_capabilities: caps.iter().map(|c| c.to_string()).collect(),
         created_at: at,
     };
     let devices = DEVICES
@@ -113,6 +124,7 @@ pub fn database() -> Database {
                     .iter()
                     .any(|c| c == ACCESS_CODE_CAPABILITY),
                 capabilities_supported: capabilities,
+                can_program_offline_access_codes: t.offline_codes,
                 properties: t.properties(name),
                 custom_metadata: Map::new(),
                 space_ids: Vec::new(),
@@ -146,19 +158,33 @@ pub fn database() -> Database {
             workspace_id: WORKSPACE_1,
             connected_account_ids: vec![JOHN],
             user_identifier_key: Some(JOHN_USER_IDENTIFIER_KEY.into()),
+            created_at: at,
+            expires_at: None,
         }],
         personal_access_tokens: vec![PersonalAccessToken {
             token: PERSONAL_ACCESS_TOKEN_1.into(),
             workspace_ids: vec![WORKSPACE_1, WORKSPACE_2],
         }],
+        users: vec![ConsoleUser {
+            user_id: JOHN_USER,
+            key: JOHN_USER_KEY.into(),
+            workspace_ids: vec![WORKSPACE_1],
+        }],
         connected_accounts: vec![
-            account(JOHN, "august", "August", "john@example.com"),
-            account(JANE, "schlage", "Schlage", "jane@example.com"),
+            account(JOHN, "august", "August", "john@example.com", &["lock"]),
+            account(
+                JANE,
+                "schlage",
+                "Schlage",
+                "jane@example.com",
+                &["lock", "thermostat", "noise_sensor"],
+            ),
             account(
                 JOHN_ASSA_CS,
                 "assa_abloy_credential_service",
                 "ASSA ABLOY Credential Service",
                 "john@example.com",
+                &["lock"],
             ),
         ],
         devices,
@@ -183,6 +209,8 @@ pub fn names() -> Map<String, Value> {
     put("jane_connected_account_id", json!(JANE));
     put("john_assa_cs_connected_account_id", json!(JOHN_ASSA_CS));
     put("john_user_identifier_key", json!(JOHN_USER_IDENTIFIER_KEY));
+    put("john_user_id", json!(JOHN_USER));
+    put("john_user_key", json!(JOHN_USER_KEY));
     for (i, (name, ..)) in DEVICES.iter().enumerate() {
         put(name, json!(device_id(i + 1)));
     }

@@ -703,12 +703,25 @@ async fn an_unknown_device_is_404_and_nothing_is_created() {
     let a1 = dev("august_device_1");
     let before = app.snapshot(&[&a1]).await;
     for verb in VERBS {
-        for unknown in ["5ea10003-0000-4000-8000-0000000000ee", "unknown-device"] {
-            let res = create(&app, verb.clone(), &json!({ "device_ids": [a1, unknown] })).await;
-            let e = res.err(404, "device_not_found");
-            assert_eq!(e["data"]["device_id"], json!(unknown), "{verb}");
-            assert_eq!(app.snapshot(&[&a1]).await, before, "{verb} {unknown}");
-        }
+        let unknown = "5ea10003-0000-4000-8000-0000000000ee";
+        let res = create(&app, verb.clone(), &json!({ "device_ids": [a1, unknown] })).await;
+        let e = res.err(404, "device_not_found");
+        assert_eq!(e["data"]["device_id"], json!(unknown), "{verb}");
+        assert_eq!(app.snapshot(&[&a1]).await, before, "{verb} {unknown}");
+        // Contract §10: a write's device_ids are UUIDs; a malformed one is a 400 naming it.
+        let res = create(
+            &app,
+            verb.clone(),
+            &json!({ "device_ids": [a1, "unknown-device"] }),
+        )
+        .await;
+        let e = res.err(400, "invalid_input");
+        assert_eq!(
+            e["validation_errors"]["device_ids"]["1"]["_errors"],
+            json!(["Invalid uuid"]),
+            "{verb}"
+        );
+        assert_eq!(app.snapshot(&[&a1]).await, before, "{verb} unknown-device");
     }
 }
 

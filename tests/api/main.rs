@@ -4,13 +4,26 @@
 
 mod access_codes;
 mod auth;
+mod backup_pool;
 mod binary;
+mod client_sessions;
 mod concurrency;
 mod config;
+mod connected_accounts;
 mod create_multiple;
 mod devices;
 mod fake;
+mod fixtures;
 mod healthcheck;
 mod helpers;
+mod journal;
 mod lifecycle;
+mod locks;
+mod logs;
+mod offline;
+mod outage;
+mod timeline;
+mod ui;
+mod webhooks;
 mod wire;
+mod workspaces;

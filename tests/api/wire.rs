@@ -4,6 +4,7 @@
 //! bodies that are empty, malformed, not JSON, or too large — and never a text/plain answer.
 
 use reqwest::Method;
+use seam_mock::store::seed;
 use serde_json::{Value, json};
 
 use crate::helpers::{JSON_UTF8, TestApp, dev, ids};
@@ -82,7 +83,10 @@ async fn get_reads_repeated_keys_empty_arrays_and_text_numbers_from_the_query() 
 
     // An empty scalar is null: no filter at all.
     let res = app.get("/devices/list?device_type=").await;
-    assert_eq!(res.ok()["devices"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        res.ok()["devices"].as_array().unwrap().len(),
+        seed::DEVICES.len()
+    );
 
     // `_strict=true` and unknown keys are dropped; numbers come as text.
     let res = app
@@ -283,7 +287,10 @@ async fn sdk_headers_are_accepted_and_never_required() {
                 .json(&json!({})),
         )
         .await;
-    assert_eq!(res.ok()["devices"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        res.ok()["devices"].as_array().unwrap().len(),
+        seed::DEVICES.len()
+    );
 }
 
 #[tokio::test]
@@ -372,7 +379,7 @@ async fn an_empty_body_is_an_empty_object_whatever_its_content_type() {
         let res = app.post_raw("/devices/list", ct, "").await;
         assert_eq!(
             res.ok()["devices"].as_array().unwrap().len(),
-            12,
+            seed::DEVICES.len(),
             "content type {ct:?}"
         );
         // `{}` for create_multiple: the required field is missing, not the body unreadable.

@@ -1,38 +1,29 @@
-//! `/access_codes/*` for managed codes: create_multiple (the heart), create, reads and lists,
-//! update, update_multiple, delete and generate_code. Unmanaged codes are in
-//! [`super::unmanaged`].
+//! `/access_codes/*` for managed codes once they exist: reads and lists, update,
+//! update_multiple, delete and generate_code. The create routes are in [`super::create`],
+//! unmanaged codes in [`super::unmanaged`].
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use crate::domain::access_code::{AccessCode, CodeType};
-use crate::domain::action_attempt::ActionAttempt;
-use crate::domain::command::{CodeSettings, CreateMultiple, CreateOne, Update, UpdateMultiple};
-use crate::domain::create_multiple::{Behavior, Request as PlanRequest};
+use crate::domain::command::{Update, UpdateMultiple};
 use crate::domain::pin::Pin;
 use crate::error::{Error, Issue, Result};
 use crate::http::{
     pagination::{DEFAULT_PAGE, Limit, PageArgs, PageCursor, Pagination, limit_schema},
-    params::{DeviceIdList, LookupId, Params, WithInput},
+    params::{LookupId, Params, WithInput},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
 use crate::store::{Caller, workspace::paginate};
 
 use super::action_attempts::ActionAttemptResponse;
+use super::create::external_modification;
 
 crate::response! {
     /// `{"access_code": …, "ok": true}`.
     pub struct AccessCodeResponse {
         pub access_code: AccessCode,
-    }
-}
-
-crate::response! {
-    /// `{"access_codes": […], "ok": true}`.
-    pub struct AccessCodesResponse {
-        pub access_codes: Vec<AccessCode>,
     }
 }
 
@@ -45,149 +36,10 @@ crate::response! {
 }
 
 crate::response! {
-    /// `{"access_code": …, "action_attempt": …, "ok": true}`.
-    pub struct CreatedAccessCodeResponse {
-        pub access_code: AccessCode,
-        #[schema(value_type = ActionAttempt)]
-        pub action_attempt: Value,
-    }
-}
-
-crate::response! {
     /// `{"generated_code": …, "ok": true}`: an access code that is not stored.
     pub struct GeneratedCodeResponse {
         pub generated_code: AccessCode,
     }
-}
-
-/// `allow_external_modification` / `is_external_modification_allowed`: either sets it.
-fn external_modification(a: Option<bool>, b: Option<bool>) -> Option<bool> {
-    match (a, b) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(false) || b.unwrap_or(false)),
-    }
-}
-
-/// `device_ids` of create_multiple: at least one, no repeats.
-fn device_ids_schema() -> utoipa::openapi::schema::ArrayBuilder {
-    use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
-    ArrayBuilder::new()
-        .items(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
-        )
-        .min_items(Some(1))
-        .unique_items(true)
-        .description(Some(
-            "The locks, each once; the codes come back in this order.",
-        ))
-        .examples([serde_json::json!([
-            "5ea10003-0000-4000-8000-000000000001",
-            "5ea10003-0000-4000-8000-000000000007"
-        ])])
-}
-
-crate::request! {
-    /// The fields `create_multiple` reads (JSON body of POST and PUT).
-    #[schema(example = json!({"device_ids": ["5ea10003-0000-4000-8000-000000000001", "5ea10003-0000-4000-8000-000000000007"], "name": "Guest"}))]
-    pub struct CreateMultipleRequest {
-        #[schema(schema_with = device_ids_schema)]
-        pub device_ids: DeviceIdList,
-        /// A PIN for every lock; without it the server picks one they can all take.
-        #[schema(value_type = Option<String>, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
-        pub code: Option<Pin>,
-        /// Used when `code` is absent and every lock supports that length; else the shortest
-        /// common length.
-        pub preferred_code_length: Option<f64>,
-        /// `throw` (the default) creates nothing when some lock cannot take the shared PIN.
-        pub behavior_when_code_cannot_be_shared: Option<Behavior>,
-        pub name: Option<String>,
-        /// With `ends_at`: the start of a `time_bound` code's window.
-        pub starts_at: Option<DateTime<Utc>>,
-        /// With `starts_at`: the end of the window, after it and in the future.
-        pub ends_at: Option<DateTime<Utc>>,
-        /// Sets `is_external_modification_allowed`.
-        pub allow_external_modification: Option<bool>,
-        pub is_external_modification_allowed: Option<bool>,
-        /// Only with a time-bound code.
-        pub use_backup_access_code_pool: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub is_one_time_use: Option<bool>,
-    }
-}
-
-/// What every new code takes besides its lock and PIN, the same for both create routes.
-fn settings(
-    name: Option<String>,
-    starts_at: Option<DateTime<Utc>>,
-    ends_at: Option<DateTime<Utc>>,
-    allow: Option<bool>,
-    is_allowed: Option<bool>,
-    use_backup_access_code_pool: Option<bool>,
-) -> CodeSettings {
-    CodeSettings {
-        name,
-        starts_at,
-        ends_at,
-        is_external_modification_allowed: external_modification(allow, is_allowed).unwrap_or(false),
-        use_backup_access_code_pool: use_backup_access_code_pool.unwrap_or(false),
-    }
-}
-
-/// One PIN across several locks, or nothing.
-///
-/// Every lock gets a code with the same PIN; without `code`, the codes share one fresh
-/// `common_code_key`. When some lock cannot take the shared PIN, `throw` fails with
-/// `code_cannot_be_shared` and creates nothing, `create_random_code` gives those locks a PIN
-/// of their own.
-#[utoipa::path(
-    method(post, put),
-    path = "/access_codes/create_multiple",
-    tag = "access_codes",
-    request_body = CreateMultipleRequest,
-    responses(
-        (status = 200, description = "One code per lock, in request order.", body = AccessCodesResponse),
-        (status = 400, description = bad_request!("`invalid_input` also for duplicate `device_ids`, \
-            a lone `starts_at` or `ends_at`, a window that is over or backwards, or a backup pool \
-            without a window; `device_does_not_support_access_codes` (`data.device_id`); \
-            `code_cannot_be_shared` (`data.device_ids`) under `throw`."), body = ErrorResponse),
-        (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
-        (status = 404, description = "`device_not_found` (`data.device_id`): a lock is not in the workspace.", body = ErrorResponse),
-        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
-    )
-)]
-pub async fn create_multiple(
-    State(app): State<AppState>,
-    caller: Caller,
-    Params(r): Params<CreateMultipleRequest>,
-) -> Result<AccessCodesResponse> {
-    let req = CreateMultiple {
-        device_ids: r.device_ids.resolve()?,
-        plan: PlanRequest {
-            code: r.code,
-            preferred_code_length: r.preferred_code_length,
-            behavior: r.behavior_when_code_cannot_be_shared.unwrap_or_default(),
-        },
-        settings: settings(
-            r.name,
-            r.starts_at,
-            r.ends_at,
-            r.allow_external_modification,
-            r.is_external_modification_allowed,
-            r.use_backup_access_code_pool,
-        ),
-    };
-    let codes = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.create_multiple(req, &caller.scope)
-    })??;
-    Ok(AccessCodesResponse::new(codes))
 }
 
 crate::request! {
@@ -329,80 +181,6 @@ pub async fn list(
         Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
     })??;
     Ok(AccessCodePageResponse::new(codes, pagination))
-}
-
-crate::request! {
-    /// The fields `/access_codes/create` reads.
-    #[schema(example = json!({"device_id": "5ea10003-0000-4000-8000-000000000002", "name": "Cleaner"}))]
-    pub struct CreateAccessCodeRequest {
-        #[schema(value_type = Uuid, example = "5ea10003-0000-4000-8000-000000000001")]
-        pub device_id: LookupId,
-        /// The PIN; without it the server picks one the lock takes.
-        #[schema(value_type = Option<String>, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
-        pub code: Option<Pin>,
-        /// Joins the codes of that key: the new code gets their PIN (or starts the group).
-        pub common_code_key: Option<String>,
-        /// Used when `code` is absent and the lock supports that length.
-        pub preferred_code_length: Option<f64>,
-        pub name: Option<String>,
-        /// With `ends_at`: the start of a `time_bound` code's window.
-        pub starts_at: Option<DateTime<Utc>>,
-        /// With `starts_at`: the end of the window, after it and in the future.
-        pub ends_at: Option<DateTime<Utc>>,
-        /// Sets `is_external_modification_allowed`.
-        pub allow_external_modification: Option<bool>,
-        pub is_external_modification_allowed: Option<bool>,
-        /// Only with a time-bound code.
-        pub use_backup_access_code_pool: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub is_one_time_use: Option<bool>,
-    }
-}
-
-/// One code on one lock.
-#[utoipa::path(
-    post,
-    path = "/access_codes/create",
-    tag = "access_codes",
-    request_body = CreateAccessCodeRequest,
-    responses(
-        (status = 200, description = "The code and its action attempt.", body = CreatedAccessCodeResponse),
-        (status = 400, description = bad_request!("`invalid_input` also for a lone `starts_at` or `ends_at`, a window that is over or backwards, a backup pool without a window, or a `code` other than the PIN of `common_code_key`'s codes; `device_does_not_support_access_codes` (`data.device_id`); `invalid_access_code` (`data.device_id`): the PIN does not fit the lock, or the lock has no free PIN."), body = ErrorResponse),
-        (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
-        (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
-        (status = 409, description = "`duplicate_access_code` (`data.device_id`): the PIN is already on the lock.", body = ErrorResponse),
-        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
-    )
-)]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: Caller,
-    Params(r): Params<CreateAccessCodeRequest>,
-) -> Result<CreatedAccessCodeResponse> {
-    let req = CreateOne {
-        device_id: r.device_id.or(Error::DeviceNotFound)?,
-        code: r.code,
-        common_code_key: r.common_code_key,
-        preferred_code_length: r.preferred_code_length,
-        settings: settings(
-            r.name,
-            r.starts_at,
-            r.ends_at,
-            r.allow_external_modification,
-            r.is_external_modification_allowed,
-            r.use_backup_access_code_pool,
-        ),
-    };
-    let (code, attempt) = app
-        .store
-        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))??;
-    Ok(CreatedAccessCodeResponse::new(code, attempt.to_wire()))
 }
 
 crate::request! {

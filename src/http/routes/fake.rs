@@ -177,6 +177,8 @@ const GENERIC_LOCK: DeviceTemplate = DeviceTemplate {
     capabilities: &[ACCESS_CODE_CAPABILITY, "lock"],
     code_lengths: None,
     constraints: &[],
+    offline_codes: false,
+    backup_pool: false,
 };
 
 crate::request! {
@@ -193,6 +195,8 @@ crate::request! {
         pub connected_account_id: Option<Uuid>,
         /// Default: the device type's (locks: `access_code`, `lock`).
         pub capabilities_supported: Option<Vec<String>>,
+        /// Default: the device type's (`true` for `igloohome_lock`).
+        pub can_program_offline_access_codes: Option<bool>,
         /// Merged over the device type's defaults (`supported_code_lengths`, `code_constraints`,
         /// `online`, ...).
         #[schema(value_type = Option<Object>)]
@@ -227,6 +231,7 @@ pub async fn add_device(
         display_name,
         connected_account_id: account,
         capabilities_supported: capabilities,
+        can_program_offline_access_codes: offline,
         properties,
         custom_metadata,
     } = req;
@@ -276,6 +281,7 @@ pub async fn add_device(
                 .iter()
                 .any(|c| c == ACCESS_CODE_CAPABILITY),
             capabilities_supported,
+            can_program_offline_access_codes: offline.unwrap_or(template.offline_codes),
             properties: props,
             custom_metadata: custom_metadata.clone(),
             space_ids: Vec::new(),
@@ -300,6 +306,7 @@ crate::request! {
         pub properties: Option<Map<String, Value>>,
         pub display_name: Option<String>,
         pub capabilities_supported: Option<Vec<String>>,
+        pub can_program_offline_access_codes: Option<bool>,
         /// Replaces the current metadata.
         #[schema(value_type = Option<Object>)]
         pub custom_metadata: Option<Map<String, Value>>,
@@ -331,6 +338,7 @@ pub async fn update_device(
         properties,
         display_name,
         capabilities_supported: capabilities,
+        can_program_offline_access_codes: offline,
         custom_metadata,
     } = req;
     let device_id = device_id.or(Error::DeviceNotFound)?;
@@ -349,6 +357,9 @@ pub async fn update_device(
         if let Some(c) = capabilities {
             d.can_program_online_access_codes = c.iter().any(|x| x == ACCESS_CODE_CAPABILITY);
             d.capabilities_supported = c;
+        }
+        if let Some(o) = offline {
+            d.can_program_offline_access_codes = o;
         }
         if let Some(m) = custom_metadata {
             d.custom_metadata = m;

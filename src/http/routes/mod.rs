@@ -42,11 +42,24 @@ macro_rules! unauthorized {
 
 pub mod access_codes;
 pub mod action_attempts;
+pub mod backup;
+pub mod client_sessions;
+pub mod connected_accounts;
+pub mod constraints;
+pub mod create;
 pub mod devices;
 pub mod events;
 pub mod fake;
+pub mod fake_sdk;
+pub mod fake_webhooks;
+pub mod locks;
 pub mod meta;
+pub mod requests;
+pub mod timeline;
+pub mod ui;
 pub mod unmanaged;
+pub mod webhooks;
+pub mod workspaces;
 
 use axum::http::{Method, Uri};
 use utoipa::openapi::path::Paths;
@@ -92,12 +105,12 @@ pub fn seam() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(path(routes!(devices::get)))
         .routes(path(routes!(devices::list)))
-        .routes(path(routes!(access_codes::create_multiple)))
+        .routes(path(routes!(create::create_multiple)))
         .routes(path(routes!(access_codes::get)))
         .routes(path(routes!(access_codes::list)))
         .routes(path(routes!(unmanaged::create_unmanaged)))
         .routes(path(routes!(unmanaged::unmanaged_list)))
-        .routes(path(routes!(access_codes::create)))
+        .routes(path(routes!(create::create)))
         .routes(path(routes!(access_codes::update)))
         .routes(path(routes!(access_codes::update_multiple)))
         .routes(path(routes!(access_codes::delete)))
@@ -105,10 +118,36 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(unmanaged::unmanaged_get)))
         .routes(path(routes!(unmanaged::convert_to_managed)))
         .routes(path(routes!(unmanaged::unmanaged_delete)))
+        .routes(path(routes!(unmanaged::unmanaged_update)))
+        .routes(path(routes!(backup::pull_backup_access_code)))
+        .routes(path(routes!(constraints::report_device_constraints)))
+        .routes(path(routes!(timeline::get_timeline)))
         .routes(path(routes!(action_attempts::get)))
         .routes(path(routes!(action_attempts::list)))
         .routes(path(routes!(events::get)))
         .routes(path(routes!(events::list)))
+        .routes(path(routes!(locks::get)))
+        .routes(path(routes!(locks::list)))
+        .routes(path(routes!(locks::lock_door)))
+        .routes(path(routes!(locks::unlock_door)))
+        .routes(path(routes!(connected_accounts::get)))
+        .routes(path(routes!(connected_accounts::list)))
+        .routes(path(routes!(workspaces::get)))
+        .routes(path(routes!(workspaces::list)))
+        .routes(path(routes!(workspaces::create)))
+        .routes(path(routes!(
+            client_sessions::create,
+            client_sessions::create_put
+        )))
+        .routes(path(routes!(client_sessions::get_or_create)))
+        .routes(path(routes!(client_sessions::get)))
+        .routes(path(routes!(client_sessions::list)))
+        .routes(path(routes!(client_sessions::delete)))
+        .routes(path(routes!(webhooks::create)))
+        .routes(path(routes!(webhooks::get)))
+        .routes(path(routes!(webhooks::list)))
+        .routes(path(routes!(webhooks::update)))
+        .routes(path(routes!(webhooks::delete)))
 }
 
 /// Health, the OpenAPI document and the fake control surface: no credential needed, any
@@ -123,4 +162,10 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::update_device)))
         .routes(path(routes!(fake::advance_time)))
         .routes(path(routes!(fake::reset)))
+        .routes(path(routes!(fake_sdk::update_action_attempt)))
+        .routes(path(routes!(fake_sdk::simulate_workspace_outage)))
+        .routes(path(routes!(fake_webhooks::deliveries)))
+        .routes(path(routes!(requests::list)))
+        .routes(path(routes!(requests::clear)))
+        .routes(path(routes!(ui::dashboard)))
 }

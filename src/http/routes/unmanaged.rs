@@ -257,3 +257,50 @@ pub async fn unmanaged_delete(
     })??;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
+
+crate::request! {
+    /// The fields `/access_codes/unmanaged/update` reads.
+    pub struct UpdateUnmanagedRequest {
+        #[schema(value_type = Uuid)]
+        pub access_code_id: LookupId,
+        /// `true` converts the code like `convert_to_managed`; `false` leaves it unmanaged.
+        pub is_managed: bool,
+        /// Sets `is_external_modification_allowed` of the converted code.
+        pub allow_external_modification: Option<bool>,
+        pub is_external_modification_allowed: Option<bool>,
+        /// Accepted; changes nothing here.
+        pub force: Option<bool>,
+    }
+}
+
+/// Updates an unmanaged code: `is_managed: true` makes it a managed code.
+#[utoipa::path(
+    method(post, patch),
+    path = "/access_codes/unmanaged/update",
+    tag = "access_codes",
+    request_body = UpdateUnmanagedRequest,
+    responses(
+        (status = 200, description = "Updated.", body = OkResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`access_code_not_found`.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn unmanaged_update(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(r): Params<UpdateUnmanagedRequest>,
+) -> Result<OkResponse> {
+    let ext = r.allow_external_modification.unwrap_or(false)
+        || r.is_external_modification_allowed.unwrap_or(false);
+    app.store.with_workspace(caller.workspace_id, |ws| {
+        let id = r.access_code_id.or(|_| Error::AccessCodeNotFound)?;
+        if r.is_managed {
+            ws.convert_to_managed(id, ext, &caller.scope)
+        } else {
+            ws.unmanaged_code(id, &caller.scope).map(|_| ())
+        }
+    })??;
+    Ok(OkResponse::new())
+}

@@ -9,6 +9,7 @@ use crate::domain::action_attempt::{ActionAttempt, ActionType};
 use crate::domain::command::{CodeSettings, CreateMultiple, CreateOne, Update, UpdateMultiple};
 use crate::domain::create_multiple::{self, Lock};
 use crate::domain::event::EventType;
+use crate::domain::offline::{self, Rounding};
 use crate::domain::pin::{self, LockRules, Misfit, Pin, PinSet};
 use crate::domain::rules;
 use crate::error::{Error, Result};
@@ -18,7 +19,7 @@ use super::{Scope, Workspace};
 impl Workspace {
     /// Creates a new managed code from a decided PIN (`None`: the provider will assign one)
     /// and records its `access_code.created`.
-    fn create_code(
+    pub(super) fn create_code(
         &mut self,
         device_id: Uuid,
         code: Option<String>,
@@ -42,10 +43,19 @@ impl Workspace {
                 .unwrap_or(false),
         };
         let now = self.now;
-        let online = self.lock_online(device_id);
-        let code = AccessCode::new(n, now);
+        let mut code = AccessCode::new(n, now);
+        if let Some(r) = settings.offline {
+            code.is_offline_access_code = true;
+            code.is_one_time_use = r == Rounding::OneTime;
+        }
+        // An algoPIN needs no connection: the lock derives it by itself.
+        let online = code.is_offline_access_code || self.lock_online(device_id);
         let id = code.access_code_id;
         self.insert_code(code);
+        if settings.use_backup_access_code_pool {
+            self.activate_pool(device_id);
+        }
+        self.refresh_backup_flag(id);
         if !online && self.codes[&id].status == Status::Setting {
             self.park_offline(id, now);
         }
@@ -62,6 +72,9 @@ impl Workspace {
         req: CreateMultiple,
         scope: &Scope,
     ) -> Result<Vec<AccessCode>> {
+        if req.settings.offline.is_some() {
+            return self.create_offline_multiple(req, scope);
+        }
         let window = rules::new_code_window(&req.settings, self.now)?;
         for id in req.device_ids.as_slice() {
             self.lock(*id, scope)?;
@@ -100,7 +113,12 @@ impl Workspace {
     /// Checks that `pin` fits `device_id` (length, constraints, not on the lock): 409
     /// `duplicate_access_code` when it is already there, 400 `invalid_access_code` otherwise.
     /// `own` is a PIN of the code being changed, left out of the comparison.
-    fn check_pin(&mut self, device_id: Uuid, pin: &str, own: Option<&str>) -> Result<()> {
+    pub(super) fn check_pin(
+        &mut self,
+        device_id: Uuid,
+        pin: &str,
+        own: Option<&str>,
+    ) -> Result<()> {
         let set = self.pins.entry(device_id).or_default();
         if let Some(own) = own {
             set.remove(own);
@@ -142,6 +160,14 @@ impl Workspace {
         req: CreateOne,
         scope: &Scope,
     ) -> Result<(AccessCode, ActionAttempt)> {
+        if req.settings.offline.is_some() {
+            let code = self.create_offline_one(req, scope)?;
+            let attempt = self.record_attempt(
+                ActionType::CreateAccessCode,
+                serde_json::json!({ "access_code": code }),
+            );
+            return Ok((code, attempt));
+        }
         let window = rules::new_code_window(&req.settings, self.now)?;
         let device_id = self.lock(req.device_id, scope)?.device_id;
         let group_pin = match &req.common_code_key {
@@ -173,6 +199,7 @@ impl Workspace {
     /// `/access_codes/update`: name, PIN, window, type. Nothing changes on error.
     pub fn update(&mut self, req: Update, scope: &Scope) -> Result<ActionAttempt> {
         let current = self.code(req.access_code_id, scope)?.clone();
+        offline::check_changeable(&current, "updated")?;
         let id = current.access_code_id;
         let window_asked = req.kind.is_some() || req.starts_at.is_some() || req.ends_at.is_some();
         let window = if window_asked {
@@ -207,6 +234,7 @@ impl Workspace {
         } else {
             self.emit_changed(id);
         }
+        self.refresh_backup_flag(id);
         let code = self.codes[&id].clone();
         Ok(self.record_attempt(
             ActionType::UpdateAccessCode,
@@ -271,7 +299,9 @@ impl Workspace {
 
     /// `/access_codes/delete`: the code leaves the lock and Seam.
     pub fn delete(&mut self, access_code_id: Uuid, scope: &Scope) -> Result<ActionAttempt> {
-        let id = self.code(access_code_id, scope)?.access_code_id;
+        let code = self.code(access_code_id, scope)?;
+        offline::check_changeable(code, "deleted")?;
+        let id = code.access_code_id;
         let now = self.now;
         self.remove_with_events(id, now);
         Ok(self.record_attempt(ActionType::DeleteAccessCode, serde_json::json!({})))

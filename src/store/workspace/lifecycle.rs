@@ -18,12 +18,26 @@ impl Workspace {
     /// its waiting codes programmed now.
     pub fn replace_device(&mut self, d: Device) -> &Device {
         let id = d.device_id;
-        let back_online = d.properties.online
-            && self
-                .devices
-                .get(&id)
-                .is_some_and(|old| !old.properties.online);
+        let was_online = self.devices.get(&id).map(|old| old.properties.online);
+        let online = d.properties.online;
+        let back_online = online && was_online == Some(false);
+        let account = d.connected_account_id;
         self.devices.insert(id, d);
+        if was_online.is_some_and(|was| was != online) {
+            let event_id = self.new_id();
+            self.push_event(Event {
+                event_id,
+                event_type: EventType::device_online(online),
+                workspace_id: self.record.workspace_id,
+                device_id: Some(id),
+                access_code_id: None,
+                backup_access_code_id: None,
+                connected_account_id: Some(account),
+                code: None,
+                created_at: self.now,
+                occurred_at: self.now,
+            });
+        }
         if back_online {
             let now = self.now;
             let waiting: Vec<Uuid> = self
@@ -104,7 +118,7 @@ impl Workspace {
                 self.remove_with_events(id, due);
                 continue;
             }
-            if !self.lock_online(code.device_id) {
+            if !code.is_offline_access_code && !self.lock_online(code.device_id) {
                 self.park_offline(id, due);
                 continue;
             }
@@ -198,6 +212,7 @@ impl Workspace {
             workspace_id: self.record.workspace_id,
             device_id: Some(code.device_id),
             access_code_id: Some(code.access_code_id),
+            backup_access_code_id: None,
             connected_account_id,
             code: if with_pin { code.code.clone() } else { None },
             created_at: self.now.max(at),
@@ -270,7 +285,13 @@ mod tests {
         assert_eq!((parked.status, parked.errors.len()), (Status::Setting, 1));
         advance(&mut w, Duration::hours(1));
         assert!(matches!(w.code(id, &all()), Err(Error::AccessCodeNotFound)));
-        let types: Vec<EventType> = w.events().iter().map(|e| e.event_type).collect();
+        // The code's own events (taking the lock offline is a `device.disconnected` event).
+        let types: Vec<EventType> = w
+            .events()
+            .iter()
+            .filter(|e| e.access_code_id.is_some())
+            .map(|e| e.event_type)
+            .collect();
         assert_eq!(
             types,
             [EventType::AccessCodeCreated, EventType::AccessCodeDeleted]

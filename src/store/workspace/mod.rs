@@ -8,10 +8,17 @@
 //!
 //! One job per file: this one holds the state, its indexes and load/dump; `lifecycle` the
 //! scheduler (programming, expiry, offline locks, events); `codes` the managed-code use cases;
-//! `unmanaged` codes set outside Seam; `reads` lookups, filters and pagination.
+//! `offline` algoPIN codes; `backup` the backup access code pools; `constraints` what a lock
+//! reports about its PINs; `unmanaged` codes set outside Seam; `reads` lookups, filters,
+//! timelines and pagination; `locks` door actions, hand-moved action attempts and connected
+//! accounts.
 
+mod backup;
 mod codes;
+mod constraints;
 mod lifecycle;
+mod locks;
+mod offline;
 mod reads;
 mod unmanaged;
 
@@ -25,6 +32,7 @@ use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, UnmanagedAccessCode};
 use crate::domain::action_attempt::{ActionAttempt, ActionType};
+use crate::domain::backup::BackupPool;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
@@ -58,6 +66,8 @@ pub struct Workspace {
     codes_by_device: HashMap<Uuid, IndexSet<Uuid>>,
     codes_by_key: HashMap<String, IndexSet<Uuid>>,
     pins: HashMap<Uuid, PinSet>,
+    /// Active backup pools: each lock's spare PINs (also counted in `pins`).
+    pools: IndexMap<Uuid, Vec<String>>,
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
     action_attempts: IndexMap<Uuid, ActionAttempt>,
@@ -73,6 +83,8 @@ pub struct Workspace {
     pub(crate) now: DateTime<Utc>,
     /// How long a device takes to program a code.
     pub(crate) delay: Duration,
+    /// Events recorded since the store last took them (for webhooks, `Store::publish_outbox`).
+    outbox: Vec<Event>,
 }
 
 impl Workspace {
@@ -86,6 +98,7 @@ impl Workspace {
             codes_by_device: HashMap::new(),
             codes_by_key: HashMap::new(),
             pins: HashMap::new(),
+            pools: IndexMap::new(),
             unmanaged: IndexMap::new(),
             unmanaged_by_device: HashMap::new(),
             action_attempts: IndexMap::new(),
@@ -97,6 +110,7 @@ impl Workspace {
             rng,
             now,
             delay,
+            outbox: Vec::new(),
         }
     }
 
@@ -123,6 +137,15 @@ impl Workspace {
         {
             self.insert_unmanaged(u.clone());
         }
+        for p in db
+            .backup_access_code_pools
+            .iter()
+            .filter(|p| p.workspace_id == id)
+        {
+            let pins = self.pins.entry(p.device_id).or_default();
+            p.codes.iter().for_each(|c| pins.add(c));
+            self.pools.insert(p.device_id, p.codes.clone());
+        }
         for a in db.action_attempts.iter().filter(|a| a.workspace_id == id) {
             self.action_attempts.insert(a.action_attempt_id, a.clone());
         }
@@ -140,6 +163,12 @@ impl Workspace {
         db.access_codes.extend(self.codes.values().cloned());
         db.unmanaged_access_codes
             .extend(self.unmanaged.values().cloned());
+        db.backup_access_code_pools
+            .extend(self.pools.iter().map(|(d, codes)| BackupPool {
+                device_id: *d,
+                workspace_id: self.record.workspace_id,
+                codes: codes.clone(),
+            }));
         db.action_attempts
             .extend(self.action_attempts.values().cloned());
         db.events.extend(self.events.iter().cloned());
@@ -230,7 +259,13 @@ impl Workspace {
         if let Some(code) = e.access_code_id {
             self.events_by_code.entry(code).or_default().push(at);
         }
+        self.outbox.push(e.clone());
         self.events.push(e);
+    }
+
+    /// The events recorded since the last call, oldest first.
+    pub fn take_outbox(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.outbox)
     }
 }
 
@@ -267,7 +302,10 @@ pub(crate) mod testing {
     pub const AUGUST_2: usize = 2;
     pub const SCHLAGE_1: usize = 3;
     pub const NUKI: usize = 7;
+    pub const IGLOO_1: usize = 10;
     pub const SALTO: usize = 11;
+    pub const KWIKSET: usize = 12;
+    pub const IGLOO_2: usize = 13;
 
     pub fn advance(w: &mut Workspace, by: Duration) {
         w.now += by;

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::domain::access_code::AccessCode;
 use crate::domain::action_attempt::ActionAttempt;
-use crate::domain::command::{DeviceFilter, EventFilter};
+use crate::domain::command::{DeviceFilter, EventFilter, TimelineQuery};
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::error::{Error, Result};
@@ -134,6 +134,40 @@ impl Workspace {
     ) -> Page<&AccessCode> {
         let it = ids.iter().filter_map(move |id| self.code(*id, scope).ok());
         paginate(it, offset, limit)
+    }
+
+    /// The events of one managed code, oldest first, through `q`'s filters: those of a code
+    /// that exists (on a lock the caller may see), or the history of one that is gone.
+    pub fn code_timeline(&self, q: &TimelineQuery, scope: &Scope) -> Result<Vec<&Event>> {
+        let idx = self.events_by_code.get(&q.access_code_id);
+        match self.codes.get(&q.access_code_id) {
+            Some(c) => {
+                self.visible(c, scope)?;
+            }
+            None => {
+                let first = idx
+                    .and_then(|v| v.first())
+                    .ok_or(Error::AccessCodeNotFound)?;
+                let device = self.events[*first]
+                    .device_id
+                    .and_then(|d| self.devices.get(&d));
+                if !device.is_some_and(|d| scope.allows(d)) {
+                    return Err(Error::AccessCodeNotFound);
+                }
+            }
+        }
+        Ok(idx
+            .into_iter()
+            .flatten()
+            .map(|i| &self.events[*i])
+            .filter(|e| q.after.is_none_or(|a| e.occurred_at > a))
+            .filter(|e| q.before.is_none_or(|b| e.occurred_at < b))
+            .filter(|e| {
+                q.event_types
+                    .as_ref()
+                    .is_none_or(|l| l.iter().any(|t| t == e.event_type.as_str()))
+            })
+            .collect())
     }
 
     /// The codes of one `common_code_key`.

@@ -1,0 +1,131 @@
+//! An access code's timeline (`/access_codes/get_timeline`): its events retold in the shape of
+//! Seam's reference spec — who did it (`actor`), a sentence saying what happened, and the ids
+//! of the resources it touched.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::event::{Event, EventType};
+use super::timestamp;
+
+/// Who or what caused a timeline event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Actor {
+    /// `api_key` for what a request did, `system` for what the lock or the clock did.
+    #[serde(rename = "type")]
+    #[schema(example = "api_key")]
+    pub kind: &'static str,
+}
+
+/// The ids a timeline event is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RelatedResourceIds {
+    pub event_id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub device_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub connected_account_id: Option<Uuid>,
+}
+
+/// One entry of `timeline_events`.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct TimelineEvent {
+    /// The id of the event it retells.
+    pub timeline_event_id: Uuid,
+    pub event_type: EventType,
+    #[serde(with = "timestamp::required")]
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: DateTime<Utc>,
+    pub description: String,
+    pub actor: Actor,
+    pub related_resource_ids: RelatedResourceIds,
+}
+
+impl TimelineEvent {
+    /// Retells `e`.
+    pub fn of(e: &Event) -> Self {
+        use EventType::*;
+        let (actor, description) = match e.event_type {
+            AccessCodeCreated => ("api_key", "The access code was created.".to_string()),
+            AccessCodeChanged => ("api_key", "The access code was changed.".to_string()),
+            AccessCodeSetOnDevice => (
+                "system",
+                "The access code was set on the device.".to_string(),
+            ),
+            AccessCodeRemovedFromDevice => (
+                "system",
+                "The access code was removed from the device.".to_string(),
+            ),
+            AccessCodeDeleted => ("system", "The access code was deleted.".to_string()),
+            AccessCodeConvertedToManaged => (
+                "api_key",
+                "The unmanaged access code was converted to a managed one.".to_string(),
+            ),
+            LockLocked => ("system", "The lock was locked.".to_string()),
+            LockUnlocked => ("system", "The lock was unlocked.".to_string()),
+            DeviceConnected => ("system", "The device came back online.".to_string()),
+            DeviceDisconnected => ("system", "The device went offline.".to_string()),
+            AccessCodeBackupAccessCodePulled => (
+                "api_key",
+                match e.backup_access_code_id {
+                    Some(b) => format!("Backup access code {b} was pulled for the access code."),
+                    None => "A backup access code was pulled for the access code.".to_string(),
+                },
+            ),
+        };
+        TimelineEvent {
+            timeline_event_id: e.event_id,
+            event_type: e.event_type,
+            occurred_at: e.occurred_at,
+            description,
+            actor: Actor { kind: actor },
+            related_resource_ids: RelatedResourceIds {
+                event_id: e.event_id,
+                device_id: e.device_id,
+                connected_account_id: e.connected_account_id,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn every_event_type_is_retold_with_an_actor_and_a_sentence() {
+        for &t in EventType::ALL {
+            let e = Event {
+                event_id: Uuid::from_u128(1),
+                event_type: t,
+                workspace_id: Uuid::from_u128(2),
+                device_id: Some(Uuid::from_u128(3)),
+                access_code_id: Some(Uuid::from_u128(4)),
+                backup_access_code_id: Some(Uuid::from_u128(5)),
+                connected_account_id: None,
+                code: None,
+                created_at: Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+                occurred_at: Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+            };
+            let v = serde_json::to_value(TimelineEvent::of(&e)).unwrap();
+            assert_eq!(v["event_type"], t.as_str());
+            assert_eq!(v["occurred_at"], "2030-01-01T00:00:00.000Z");
+            assert!(["api_key", "system"].contains(&v["actor"]["type"].as_str().unwrap()));
+            assert!(!v["description"].as_str().unwrap().is_empty());
+            assert_eq!(
+                v["related_resource_ids"]["device_id"],
+                Uuid::from_u128(3).to_string()
+            );
+            assert!(
+                v["related_resource_ids"]
+                    .get("connected_account_id")
+                    .is_none()
+            );
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! What the edge remembers and says about each request: the journal entry of every Seam-API
+//! request ([`record`], kept by the store's [`Journal`](crate::store::journal::Journal)) and
+//! the one INFO log line of every request ([`RequestSpan`] and [`LogLine`], plugged into
+//! tower-http's trace layer). Neither ever sees a token: the journal keeps the credential's
+//! kind, the log names the workspace.
+
+use std::time::{Duration, Instant};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{self, Response},
+    middleware::Next,
+};
+use futures_util::{StreamExt, stream};
+use serde_json::Value;
+use tower_http::trace::{MakeSpan, OnResponse};
+use tracing::Span;
+
+use super::auth::{Authenticated, credential_kind};
+use super::error::ErrorType;
+use super::input::parse_query;
+use super::schema::RequestId;
+use crate::store::{Store, journal::JournalEntry};
+
+/// Whether a path is a Seam-API request the journal records: everything but the fake
+/// control surface, health and the document.
+pub fn journaled(path: &str) -> bool {
+    !(path.starts_with("/_fake/") || path == "/health" || path == "/openapi.json")
+}
+
+/// The journal middleware's state: where to record, and how much body to buffer.
+#[derive(Clone)]
+pub struct Recorder {
+    pub store: Store,
+    /// The server's body limit: a larger body is passed on unread past it, for the handler's
+    /// own 413, and recorded as `null`.
+    pub max_body_bytes: usize,
+}
+
+/// Reads the body up to `limit` bytes. Returns a body that replays what was read followed by
+/// the rest, and the bytes when the whole body fit.
+async fn buffer(body: Body, limit: usize) -> (Body, Option<Bytes>) {
+    let mut rest = body.into_data_stream();
+    let mut read: Vec<u8> = Vec::new();
+    while let Some(chunk) = rest.next().await {
+        match chunk {
+            Ok(c) => {
+                read.extend_from_slice(&c);
+                if read.len() > limit {
+                    let head = stream::once(async move { Ok::<_, axum::Error>(Bytes::from(read)) });
+                    return (Body::from_stream(head.chain(rest)), None);
+                }
+            }
+            Err(e) => {
+                let head = stream::iter([Ok(Bytes::from(read)), Err(e)]);
+                return (Body::from_stream(head), None);
+            }
+        }
+    }
+    let bytes = Bytes::from(read);
+    (Body::from(bytes.clone()), Some(bytes))
+}
+
+/// Middleware: records every journaled request with its answer.
+pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Response<Body> {
+    if !journaled(req.uri().path()) || rec.store.journal().capacity() == 0 {
+        return next.run(req).await;
+    }
+    let started = Instant::now();
+    let received_at = rec.store.now();
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(parse_query).unwrap_or_default();
+    let credential = credential_kind(req.headers());
+    let (parts, body) = req.into_parts();
+    let (body, bytes) = buffer(body, rec.max_body_bytes).await;
+    let res = next.run(Request::from_parts(parts, body)).await;
+    let body_bytes = bytes.as_ref().map_or(0, Bytes::len);
+    let body = bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    rec.store.journal().record(
+        JournalEntry {
+            request_id,
+            received_at,
+            method,
+            path,
+            query,
+            body,
+            status: res.status().as_u16(),
+            error_type: res.extensions().get::<ErrorType>().map(|e| e.0.to_string()),
+            duration_ms: millis(started.elapsed()),
+            workspace_id: res
+                .extensions()
+                .get::<Authenticated>()
+                .map(|a| a.workspace_id),
+            credential,
+        },
+        body_bytes,
+    );
+    res
+}
+
+/// A duration in milliseconds, to the microsecond.
+fn millis(d: Duration) -> f64 {
+    (d.as_micros() as f64) / 1000.0
+}
+
+/// The span of one request: its method, path and request id, which every line logged while
+/// serving it carries (headers, and so tokens, are left out).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestSpan;
+
+impl<B> MakeSpan<B> for RequestSpan {
+    fn make_span(&mut self, req: &http::Request<B>) -> Span {
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .map_or("", |r| r.0.as_str());
+        tracing::info_span!(
+            "request",
+            method = %req.method(),
+            path = %req.uri().path(),
+            request_id = %id,
+        )
+    }
+}
+
+/// The one INFO line per request, when its response is ready: status, latency and the
+/// workspace (`-` when unauthenticated), inside the [`RequestSpan`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogLine;
+
+impl<B> OnResponse<B> for LogLine {
+    fn on_response(self, res: &Response<B>, latency: Duration, _: &Span) {
+        let workspace = res
+            .extensions()
+            .get::<Authenticated>()
+            .map_or_else(|| "-".to_string(), |a| a.workspace_id.to_string());
+        tracing::info!(
+            status = res.status().as_u16(),
+            latency_ms = millis(latency),
+            workspace_id = %workspace,
+            "served"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fake_surface_is_not_journaled() {
+        assert!(journaled("/access_codes/create_multiple"));
+        assert!(journaled("/no/such/route"));
+        assert!(!journaled("/_fake/requests"));
+        assert!(!journaled("/health"));
+        assert!(!journaled("/openapi.json"));
+    }
+
+    #[tokio::test]
+    async fn buffering_replays_the_body_whole_or_past_the_limit() {
+        let (body, bytes) = buffer(Body::from("{\"a\":1}"), 100).await;
+        assert_eq!(bytes.as_deref(), Some(&b"{\"a\":1}"[..]));
+        let replay = axum::body::to_bytes(body, 1000).await.unwrap();
+        assert_eq!(&replay[..], b"{\"a\":1}");
+        let (body, bytes) = buffer(Body::from(vec![b'x'; 50]), 10).await;
+        assert!(bytes.is_none());
+        let replay = axum::body::to_bytes(body, 1000).await.unwrap();
+        assert_eq!(replay.len(), 50);
+    }
+}

@@ -1,0 +1,293 @@
+//! The request journal: the last N Seam-API requests with what came back, so a developer whose
+//! test failed can read what their code sent (`/_fake/requests`, the dashboard).
+//!
+//! A ring behind its own `Mutex`, separate from the workspace locks: recording never waits
+//! for a workspace and a workspace call never waits for the journal. Entries hold no
+//! credential, only its kind.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// What kind of credential a request presented (read from its headers, whether or not it was
+/// accepted); never the token itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    ApiKey,
+    ClientSession,
+    PersonalAccessToken,
+    ConsoleSession,
+    PublishableKey,
+}
+
+/// One request and its answer.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct JournalEntry {
+    /// The `seam-request-id` the response carried.
+    pub request_id: String,
+    /// When the request arrived, by the server clock (moved by `/_fake/advance_time`).
+    #[serde(with = "crate::domain::timestamp::required")]
+    pub received_at: DateTime<Utc>,
+    /// The verb, upper-case.
+    pub method: String,
+    pub path: String,
+    /// The query string as fields (repeated keys as arrays); `{}` when there is none.
+    #[schema(value_type = Object)]
+    pub query: Map<String, Value>,
+    /// The body as JSON (any JSON value: an SDK may send an array); `null` when empty, not
+    /// JSON, or over the body limit.
+    #[schema(required = true, value_type = Value)]
+    pub body: Option<Value>,
+    /// The response's HTTP status.
+    pub status: u16,
+    /// The response's `error.type`; `null` on success.
+    #[schema(required = true)]
+    pub error_type: Option<String>,
+    /// Time from arrival to the response, in milliseconds.
+    pub duration_ms: f64,
+    /// The workspace the credential opened; `null` when the request was not authenticated.
+    #[schema(required = true)]
+    pub workspace_id: Option<Uuid>,
+    /// The kind of credential the request presented; `null` when it presented none.
+    #[schema(required = true)]
+    pub credential: Option<CredentialKind>,
+}
+
+/// Which entries to return (every field narrows; all absent returns everything).
+#[derive(Clone, Debug, Default)]
+pub struct JournalFilter {
+    pub workspace_id: Option<Uuid>,
+    /// Compared without regard to case.
+    pub method: Option<String>,
+    /// The exact path.
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    /// Received at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many: the most recent matches.
+    pub limit: Option<usize>,
+}
+
+impl JournalFilter {
+    fn matches(&self, e: &JournalEntry) -> bool {
+        self.workspace_id.is_none_or(|w| e.workspace_id == Some(w))
+            && self
+                .method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(&e.method))
+            && self.path.as_ref().is_none_or(|p| *p == e.path)
+            && self.status.is_none_or(|s| s == e.status)
+            && self.since.is_none_or(|t| e.received_at >= t)
+    }
+}
+
+/// How many bytes of request bodies the journal keeps in all (64 MiB): past it the oldest
+/// entries go, so a flood of large bodies cannot grow the server without bound.
+pub const BODY_BUDGET: usize = 64 << 20;
+
+/// The entries, each with the size of its body, and the sum of those sizes.
+#[derive(Debug, Default)]
+struct Ring {
+    entries: VecDeque<(JournalEntry, usize)>,
+    body_bytes: usize,
+}
+
+/// The ring of the latest requests.
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    body_budget: usize,
+    ring: Mutex<Ring>,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` requests (0 keeps none).
+    pub fn new(capacity: usize) -> Self {
+        Self::with_body_budget(capacity, BODY_BUDGET)
+    }
+
+    /// A journal keeping the last `capacity` requests whose bodies sum to at most
+    /// `body_budget` bytes.
+    pub fn with_body_budget(capacity: usize, body_budget: usize) -> Self {
+        Journal {
+            capacity,
+            body_budget,
+            ring: Mutex::new(Ring {
+                entries: VecDeque::with_capacity(capacity.min(1024)),
+                body_bytes: 0,
+            }),
+        }
+    }
+
+    fn ring(&self) -> MutexGuard<'_, Ring> {
+        self.ring.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many requests it keeps at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Appends an entry whose body took `body_bytes` bytes, dropping the oldest while the ring
+    /// is full or the bodies are over budget. A body larger than the whole budget is not kept
+    /// (the entry is, with `body: null`).
+    pub fn record(&self, mut entry: JournalEntry, mut body_bytes: usize) {
+        if self.capacity == 0 {
+            return;
+        }
+        if body_bytes > self.body_budget {
+            entry.body = None;
+            body_bytes = 0;
+        }
+        let mut ring = self.ring();
+        while ring.entries.len() >= self.capacity || ring.body_bytes + body_bytes > self.body_budget
+        {
+            let Some((_, size)) = ring.entries.pop_front() else {
+                break;
+            };
+            ring.body_bytes -= size;
+        }
+        ring.body_bytes += body_bytes;
+        ring.entries.push_back((entry, body_bytes));
+    }
+
+    /// The matching entries, oldest first; with a limit, the most recent `limit` of them.
+    pub fn query(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
+        let ring = self.ring();
+        let mut out: Vec<JournalEntry> = ring
+            .entries
+            .iter()
+            .rev()
+            .map(|(e, _)| e)
+            .filter(|e| filter.matches(e))
+            .take(filter.limit.unwrap_or(usize::MAX))
+            .cloned()
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// Forgets every entry; returns how many there were.
+    pub fn clear(&self) -> usize {
+        let mut ring = self.ring();
+        let n = ring.entries.len();
+        *ring = Ring::default();
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: u16, method: &str, path: &str, ws: Option<Uuid>) -> JournalEntry {
+        JournalEntry {
+            request_id: format!("request_{i}"),
+            received_at: DateTime::from_timestamp_millis(1_700_000_000_000 + i64::from(i) * 1000)
+                .unwrap(),
+            method: method.into(),
+            path: path.into(),
+            query: Map::new(),
+            body: None,
+            status: if i.is_multiple_of(2) { 200 } else { 400 },
+            error_type: None,
+            duration_ms: 0.5,
+            workspace_id: ws,
+            credential: None,
+        }
+    }
+
+    fn ids(v: &[JournalEntry]) -> Vec<&str> {
+        v.iter().map(|e| e.request_id.as_str()).collect()
+    }
+
+    #[test]
+    fn keeps_the_latest_entries_up_to_its_capacity() {
+        let j = Journal::new(3);
+        for i in 0..5 {
+            j.record(entry(i, "GET", "/x", None), 0);
+        }
+        let all = j.query(&JournalFilter::default());
+        assert_eq!(ids(&all), ["request_2", "request_3", "request_4"]);
+        assert_eq!(j.clear(), 3);
+        assert!(j.query(&JournalFilter::default()).is_empty());
+        let off = Journal::new(0);
+        off.record(entry(0, "GET", "/x", None), 0);
+        assert!(off.query(&JournalFilter::default()).is_empty());
+    }
+
+    #[test]
+    fn filters_narrow_and_limit_keeps_the_most_recent() {
+        let j = Journal::new(10);
+        let w = Uuid::from_u128(7);
+        j.record(entry(0, "POST", "/a", Some(w)), 0);
+        j.record(entry(1, "GET", "/a", None), 0);
+        j.record(entry(2, "PUT", "/b", Some(w)), 0);
+        j.record(entry(3, "POST", "/a", Some(w)), 0);
+        j.record(entry(4, "POST", "/a", Some(w)), 0);
+        let q = |f: JournalFilter| ids(&j.query(&f)).join(",");
+        let f = JournalFilter::default;
+        assert_eq!(
+            q(JournalFilter {
+                workspace_id: Some(w),
+                ..f()
+            }),
+            "request_0,request_2,request_3,request_4"
+        );
+        assert_eq!(
+            q(JournalFilter {
+                method: Some("post".into()),
+                path: Some("/a".into()),
+                ..f()
+            }),
+            "request_0,request_3,request_4"
+        );
+        assert_eq!(
+            q(JournalFilter {
+                status: Some(400),
+                ..f()
+            }),
+            "request_1,request_3"
+        );
+        assert_eq!(
+            q(JournalFilter {
+                since: Some(entry(2, "", "", None).received_at),
+                ..f()
+            }),
+            "request_2,request_3,request_4"
+        );
+        assert_eq!(
+            q(JournalFilter {
+                limit: Some(2),
+                path: Some("/a".into()),
+                ..f()
+            }),
+            "request_3,request_4"
+        );
+    }
+
+    #[test]
+    fn bodies_over_the_budget_push_out_the_oldest_and_a_huge_one_is_not_kept() {
+        let j = Journal::with_body_budget(10, 100);
+        let with_body = |i| JournalEntry {
+            body: Some(serde_json::json!({"n": i})),
+            ..entry(i, "POST", "/x", None)
+        };
+        j.record(with_body(0), 40);
+        j.record(with_body(1), 40);
+        j.record(with_body(2), 40);
+        let all = j.query(&JournalFilter::default());
+        assert_eq!(ids(&all), ["request_1", "request_2"]);
+        j.record(with_body(3), 500);
+        let all = j.query(&JournalFilter::default());
+        assert_eq!(ids(&all), ["request_1", "request_2", "request_3"]);
+        assert_eq!(all[2].body, None);
+        assert_eq!(all[0].body, Some(serde_json::json!({"n": 1})));
+    }
+}

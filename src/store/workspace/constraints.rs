@@ -1,0 +1,45 @@
+//! What a lock reports about its PINs (`/access_codes/report_device_constraints`): the lengths
+//! it takes from now on. Codes already on it stay as they are.
+
+use crate::domain::command::ReportConstraints;
+use crate::error::Result;
+
+use super::{Scope, Workspace};
+
+impl Workspace {
+    /// Sets the lock's `properties.supported_code_lengths`.
+    pub fn report_constraints(&mut self, req: ReportConstraints, scope: &Scope) -> Result<()> {
+        let id = self.lock(req.device_id, scope)?.device_id;
+        if let Some(d) = self.devices.get_mut(&id) {
+            d.properties.supported_code_lengths = Some(req.supported_code_lengths);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use crate::domain::command::ReportConstraints;
+    use crate::error::Error;
+
+    #[test]
+    fn reported_lengths_decide_later_pins() {
+        let mut w = ws();
+        let req = ReportConstraints {
+            device_id: dev(AUGUST_1),
+            supported_code_lengths: vec![7],
+        };
+        w.report_constraints(req, &all()).unwrap();
+        let (c, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
+        assert_eq!(c.code.map(|p| p.len()), Some(7));
+        let thermostat = ReportConstraints {
+            device_id: dev(4),
+            supported_code_lengths: vec![4],
+        };
+        assert!(matches!(
+            w.report_constraints(thermostat, &all()),
+            Err(Error::DeviceDoesNotSupportAccessCodes(_))
+        ));
+    }
+}
