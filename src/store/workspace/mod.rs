@@ -36,6 +36,7 @@ use crate::domain::backup::BackupPool;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
+use crate::domain::pinset::FastHash;
 
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
 
@@ -61,11 +62,11 @@ impl Scope {
 pub struct Workspace {
     pub record: WorkspaceRecord,
     accounts: IndexMap<Uuid, ConnectedAccount>,
-    devices: IndexMap<Uuid, Device>,
-    codes: IndexMap<Uuid, AccessCode>,
-    codes_by_device: HashMap<Uuid, IndexSet<Uuid>>,
+    devices: IndexMap<Uuid, Device, FastHash>,
+    codes: IndexMap<Uuid, AccessCode, FastHash>,
+    codes_by_device: HashMap<Uuid, IndexSet<Uuid, FastHash>, FastHash>,
     codes_by_key: HashMap<String, IndexSet<Uuid>>,
-    pins: HashMap<Uuid, PinSet>,
+    pins: HashMap<Uuid, PinSet, FastHash>,
     /// Active backup pools: each lock's spare PINs (also counted in `pins`).
     pools: IndexMap<Uuid, Vec<String>>,
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
@@ -73,11 +74,11 @@ pub struct Workspace {
     action_attempts: IndexMap<Uuid, ActionAttempt>,
     events: Vec<Event>,
     /// Position in `events` by `event_id`.
-    event_index: HashMap<Uuid, usize>,
+    event_index: HashMap<Uuid, usize, FastHash>,
     /// Positions in `events` by `access_code_id`, ascending.
-    events_by_code: HashMap<Uuid, Vec<usize>>,
+    events_by_code: HashMap<Uuid, Vec<usize>, FastHash>,
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
-    scheduled: HashMap<Uuid, DateTime<Utc>>,
+    scheduled: HashMap<Uuid, DateTime<Utc>, FastHash>,
     rng: StdRng,
     /// The server clock's reading for the operation under way, set when the lock is taken.
     pub(crate) now: DateTime<Utc>,
@@ -93,20 +94,20 @@ impl Workspace {
         Self {
             record,
             accounts: IndexMap::new(),
-            devices: IndexMap::new(),
-            codes: IndexMap::new(),
-            codes_by_device: HashMap::new(),
+            devices: IndexMap::default(),
+            codes: IndexMap::default(),
+            codes_by_device: HashMap::default(),
             codes_by_key: HashMap::new(),
-            pins: HashMap::new(),
+            pins: HashMap::default(),
             pools: IndexMap::new(),
             unmanaged: IndexMap::new(),
             unmanaged_by_device: HashMap::new(),
             action_attempts: IndexMap::new(),
             events: Vec::new(),
-            event_index: HashMap::new(),
-            events_by_code: HashMap::new(),
+            event_index: HashMap::default(),
+            events_by_code: HashMap::default(),
             schedule: BTreeSet::new(),
-            scheduled: HashMap::new(),
+            scheduled: HashMap::default(),
             rng,
             now,
             delay,
@@ -322,7 +323,7 @@ pub(crate) mod testing {
     }
 
     /// The PINs still held on every lock (tests check that removals free them).
-    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet> {
+    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet, crate::domain::pinset::FastHash> {
         &w.pins
     }
 }
