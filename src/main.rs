@@ -10,6 +10,12 @@ use clap::Parser;
 use seam_mock::Config;
 use seam_mock::config::{Cli, Command, LogFormat};
 
+/// mimalloc instead of the system allocator: a stored code is dozens of small allocations, and
+/// glibc's malloc/free were a fifth of a create_multiple's CPU time and 32 bytes at least per
+/// allocation (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How long each step of `seam-mock healthcheck` may take before the check fails.
 const HEALTHCHECK_TIMEOUT: Duration = Duration::from_secs(2);
 

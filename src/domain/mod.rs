@@ -16,6 +16,7 @@ pub mod event;
 pub mod lock;
 pub mod offline;
 pub mod pin;
+pub mod pinset;
 pub mod rules;
 pub mod timeline;
 pub mod timestamp;

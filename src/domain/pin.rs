@@ -1,8 +1,6 @@
 //! PIN rules: what a caller-chosen PIN must look like, what each code constraint of §7 forbids,
 //! which PINs are already on a lock, and a bounded search for a PIN that fits several locks.
 
-use std::collections::HashMap;
-
 use rand::{Rng, RngExt};
 
 use super::device::{ConstraintType, Device};
@@ -44,50 +42,7 @@ impl Pin {
     }
 }
 
-/// The PINs already on one lock, managed and unmanaged, with the first-four-digit prefixes
-/// that `unique_first_four_digits` compares. Counted, so removing one copy keeps the others.
-#[derive(Clone, Debug, Default)]
-pub struct PinSet {
-    pins: HashMap<String, u32>,
-    prefixes: HashMap<String, u32>,
-}
-
-fn prefix(pin: &str) -> &str {
-    &pin[..pin.len().min(4)]
-}
-
-impl PinSet {
-    pub fn add(&mut self, pin: &str) {
-        *self.pins.entry(pin.to_string()).or_default() += 1;
-        *self.prefixes.entry(prefix(pin).to_string()).or_default() += 1;
-    }
-
-    pub fn remove(&mut self, pin: &str) {
-        fn dec(map: &mut HashMap<String, u32>, key: &str) {
-            if let Some(n) = map.get_mut(key) {
-                *n -= 1;
-                if *n == 0 {
-                    map.remove(key);
-                }
-            }
-        }
-        dec(&mut self.pins, pin);
-        dec(&mut self.prefixes, prefix(pin));
-    }
-
-    pub fn contains(&self, pin: &str) -> bool {
-        self.pins.contains_key(pin)
-    }
-
-    /// Whether some PIN on the lock starts with the same four digits as `pin`.
-    pub fn contains_prefix_of(&self, pin: &str) -> bool {
-        self.prefixes.contains_key(prefix(pin))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pins.is_empty()
-    }
-}
+pub use super::pinset::PinSet;
 
 /// Whether `pin` breaks constraint `c` on its own, without looking at other codes.
 /// Constraints that do not restrict PIN digits (names, scheduling) never do.
@@ -307,18 +262,66 @@ pub fn find_pin(len: usize, locks: &[LockRules<'_>], rng: &mut impl Rng) -> Opti
 
     let space = k.checked_pow(len as u32).unwrap_or(u64::MAX);
     let start = rng.random_range(0..space);
+    // Many locks: one bitmap of the PINs any of them holds, so a candidate costs one bit
+    // instead of a look-up per lock; prefixes are still asked of the locks that compare them.
+    let taken =
+        (locks.len() >= BITMAP_LOCKS && len <= BITMAP_DIGITS).then(|| Taken::of(len, locks));
+    let prefix_locks: Vec<&LockRules<'_>> = locks
+        .iter()
+        .filter(|l| {
+            l.constraints
+                .contains(&ConstraintType::UniqueFirstFourDigits)
+        })
+        .collect();
     for step in 0..space.min(MAX_WALK) {
         let mut idx = (start + step) % space;
+        let mut value = 0u64;
         for b in buf.iter_mut().rev() {
             *b = digits[(idx % k) as usize];
             idx /= k;
         }
+        for b in &buf {
+            value = value * 10 + u64::from(b - b'0');
+        }
         let pin = std::str::from_utf8(&buf).ok()?;
-        if fits(pin) {
+        let ok = match &taken {
+            Some(t) => {
+                !t.has(value)
+                    && !union.iter().any(|c| violates(pin, *c))
+                    && prefix_locks
+                        .iter()
+                        .all(|l| !l.in_use.contains_prefix_of(pin))
+            }
+            None => fits(pin),
+        };
+        if ok {
             return Some(pin.to_string());
         }
     }
     None
+}
+
+/// From this many locks on, the ordered walk reads a bitmap of their PINs.
+const BITMAP_LOCKS: usize = 8;
+/// Longest PIN the bitmap covers (10^7 bits: 1.25 MB).
+const BITMAP_DIGITS: usize = 7;
+
+/// Which PINs of one length some lock holds, one bit per value.
+struct Taken(Vec<u64>);
+
+impl Taken {
+    fn of(len: usize, locks: &[LockRules<'_>]) -> Self {
+        let mut bits = vec![0u64; 10usize.pow(len as u32).div_ceil(64)];
+        for l in locks {
+            l.in_use
+                .for_each_of_length(len, |v| bits[(v / 64) as usize] |= 1 << (v % 64));
+        }
+        Taken(bits)
+    }
+
+    fn has(&self, v: u64) -> bool {
+        self.0[(v / 64) as usize] & (1 << (v % 64)) != 0
+    }
 }
 
 /// A random PIN for one lock, trying lengths in [`length_order`]; `None` when the lock takes

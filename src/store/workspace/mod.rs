@@ -36,6 +36,7 @@ use crate::domain::backup::BackupPool;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
+use crate::domain::pinset::FastHash;
 
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
 
@@ -61,11 +62,12 @@ impl Scope {
 pub struct Workspace {
     pub record: WorkspaceRecord,
     accounts: IndexMap<Uuid, ConnectedAccount>,
-    devices: IndexMap<Uuid, Device>,
-    codes: IndexMap<Uuid, AccessCode>,
-    codes_by_device: HashMap<Uuid, IndexSet<Uuid>>,
-    codes_by_key: HashMap<String, IndexSet<Uuid>>,
-    pins: HashMap<Uuid, PinSet>,
+    devices: IndexMap<Uuid, Device, FastHash>,
+    codes: IndexMap<Uuid, AccessCode, FastHash>,
+    codes_by_device: HashMap<Uuid, IndexSet<Uuid, FastHash>, FastHash>,
+    /// The codes of each `common_code_key`, in creation order (groups are small: a list).
+    codes_by_key: HashMap<String, Vec<Uuid>, FastHash>,
+    pins: HashMap<Uuid, PinSet, FastHash>,
     /// Active backup pools: each lock's spare PINs (also counted in `pins`).
     pools: IndexMap<Uuid, Vec<String>>,
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
@@ -73,11 +75,11 @@ pub struct Workspace {
     action_attempts: IndexMap<Uuid, ActionAttempt>,
     events: Vec<Event>,
     /// Position in `events` by `event_id`.
-    event_index: HashMap<Uuid, usize>,
+    event_index: HashMap<Uuid, u32, FastHash>,
     /// Positions in `events` by `access_code_id`, ascending.
-    events_by_code: HashMap<Uuid, Vec<usize>>,
+    events_by_code: HashMap<Uuid, Vec<u32>, FastHash>,
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
-    scheduled: HashMap<Uuid, DateTime<Utc>>,
+    scheduled: HashMap<Uuid, DateTime<Utc>, FastHash>,
     rng: StdRng,
     /// The server clock's reading for the operation under way, set when the lock is taken.
     pub(crate) now: DateTime<Utc>,
@@ -93,20 +95,20 @@ impl Workspace {
         Self {
             record,
             accounts: IndexMap::new(),
-            devices: IndexMap::new(),
-            codes: IndexMap::new(),
-            codes_by_device: HashMap::new(),
-            codes_by_key: HashMap::new(),
-            pins: HashMap::new(),
+            devices: IndexMap::default(),
+            codes: IndexMap::default(),
+            codes_by_device: HashMap::default(),
+            codes_by_key: HashMap::default(),
+            pins: HashMap::default(),
             pools: IndexMap::new(),
             unmanaged: IndexMap::new(),
             unmanaged_by_device: HashMap::new(),
             action_attempts: IndexMap::new(),
             events: Vec::new(),
-            event_index: HashMap::new(),
-            events_by_code: HashMap::new(),
+            event_index: HashMap::default(),
+            events_by_code: HashMap::default(),
             schedule: BTreeSet::new(),
-            scheduled: HashMap::new(),
+            scheduled: HashMap::default(),
             rng,
             now,
             delay,
@@ -217,7 +219,10 @@ impl Workspace {
             .or_default()
             .insert(id);
         if let Some(k) = &c.common_code_key {
-            self.codes_by_key.entry(k.clone()).or_default().insert(id);
+            let group = self.codes_by_key.entry(k.clone()).or_default();
+            if !group.contains(&id) {
+                group.push(id);
+            }
         }
         self.codes.insert(id, c);
         self.reschedule(id);
@@ -245,7 +250,7 @@ impl Workspace {
     /// Drops a code from the index of its `common_code_key`.
     fn leave_group(&mut self, id: Uuid, key: &str) {
         if let Some(set) = self.codes_by_key.get_mut(key) {
-            set.shift_remove(&id);
+            set.retain(|c| *c != id);
             if set.is_empty() {
                 self.codes_by_key.remove(key);
             }
@@ -254,7 +259,8 @@ impl Workspace {
 
     /// Appends an event and indexes it.
     fn push_event(&mut self, e: Event) {
-        let at = self.events.len();
+        // Positions as u32 (4 billion events a workspace): 8 bytes less per event in the indexes.
+        let at = u32::try_from(self.events.len()).expect("fewer than 2^32 events in a workspace");
         self.event_index.insert(e.event_id, at);
         if let Some(code) = e.access_code_id {
             self.events_by_code.entry(code).or_default().push(at);
@@ -322,7 +328,7 @@ pub(crate) mod testing {
     }
 
     /// The PINs still held on every lock (tests check that removals free them).
-    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet> {
+    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet, crate::domain::pinset::FastHash> {
         &w.pins
     }
 }

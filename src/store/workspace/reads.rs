@@ -148,7 +148,7 @@ impl Workspace {
                 let first = idx
                     .and_then(|v| v.first())
                     .ok_or(Error::AccessCodeNotFound)?;
-                let device = self.events[*first]
+                let device = self.events[*first as usize]
                     .device_id
                     .and_then(|d| self.devices.get(&d));
                 if !device.is_some_and(|d| scope.allows(d)) {
@@ -159,7 +159,7 @@ impl Workspace {
         Ok(idx
             .into_iter()
             .flatten()
-            .map(|i| &self.events[*i])
+            .map(|i| &self.events[*i as usize])
             .filter(|e| q.after.is_none_or(|a| e.occurred_at > a))
             .filter(|e| q.before.is_none_or(|b| e.occurred_at < b))
             .filter(|e| {
@@ -207,7 +207,8 @@ impl Workspace {
         };
         let mut at: Vec<usize> = codes
             .iter()
-            .flat_map(|c| self.events_by_code.get(c).into_iter().flatten().copied())
+            .flat_map(|c| self.events_by_code.get(c).into_iter().flatten())
+            .map(|i| *i as usize)
             .collect();
         at.sort_unstable();
         at.dedup();
@@ -222,7 +223,7 @@ impl Workspace {
     pub fn event(&self, id: Uuid) -> Result<&Event> {
         self.event_index
             .get(&id)
-            .map(|i| &self.events[*i])
+            .map(|i| &self.events[*i as usize])
             .ok_or(Error::EventNotFound)
     }
 

@@ -1,0 +1,199 @@
+//! The PINs already on one lock, kept as numbers: a PIN of up to 18 digits is one `u64`
+//! (the digits after a leading 1, so `0042` and `42` differ), its first four digits one `u32`.
+//! Sixteen bytes a PIN instead of a heap string and its map entry, and hashing one word instead
+//! of a string. Anything that is not such a PIN (a fixture may hold one) goes to a string map.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiply-rotate hasher for keys no caller chooses to collide: PINs (numbers) and ids
+/// (random UUIDs). Unkeyed, unlike std's SipHash, and a few cycles a word instead of dozens.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NumHasher(u64);
+
+/// Builds [`NumHasher`]s (for `HashMap`/`IndexMap` type parameters).
+pub type FastHash = BuildHasherDefault<NumHasher>;
+
+impl Hasher for NumHasher {
+    fn finish(&self) -> u64 {
+        // A final fold so the high bits (which hashbrown's control bytes read) mix in.
+        self.0 ^ (self.0 >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type NumMap<K> = HashMap<K, u32, FastHash>;
+
+/// `pin` as `1` followed by its digits, when it is all digits and short enough.
+fn encode(pin: &str) -> Option<u64> {
+    if pin.is_empty() || pin.len() > 18 {
+        return None;
+    }
+    let mut n: u64 = 1;
+    for b in pin.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
+}
+
+fn prefix(pin: &str) -> &str {
+    // Every char boundary is a byte boundary in the all-digit case; elsewhere take whole chars.
+    let end = pin.char_indices().nth(4).map_or(pin.len(), |(i, _)| i);
+    &pin[..end]
+}
+
+fn inc<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32, impl std::hash::BuildHasher>, k: K) {
+    *map.entry(k).or_default() += 1;
+}
+
+fn dec<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32, impl std::hash::BuildHasher>, k: &K) {
+    if let Some(n) = map.get_mut(k) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(k);
+        }
+    }
+}
+
+/// The PINs already on one lock, managed and unmanaged, with the first-four-digit prefixes
+/// that `unique_first_four_digits` compares. Counted, so removing one copy keeps the others.
+#[derive(Clone, Debug, Default)]
+pub struct PinSet {
+    pins: NumMap<u64>,
+    prefixes: NumMap<u32>,
+    /// PINs that are not all digits (or longer than 18), with their prefixes.
+    other: HashMap<String, u32>,
+    other_prefixes: HashMap<String, u32>,
+}
+
+impl PinSet {
+    /// Adds one copy of `pin`.
+    pub fn add(&mut self, pin: &str) {
+        match encode(pin) {
+            Some(n) => inc(&mut self.pins, n),
+            None => inc(&mut self.other, pin.to_string()),
+        }
+        let p = prefix(pin);
+        match encode(p) {
+            Some(n) => inc(&mut self.prefixes, n as u32),
+            None => inc(&mut self.other_prefixes, p.to_string()),
+        }
+    }
+
+    /// Removes one copy of `pin`.
+    pub fn remove(&mut self, pin: &str) {
+        match encode(pin) {
+            Some(n) => dec(&mut self.pins, &n),
+            None => dec(&mut self.other, &pin.to_string()),
+        }
+        let p = prefix(pin);
+        match encode(p) {
+            Some(n) => dec(&mut self.prefixes, &(n as u32)),
+            None => dec(&mut self.other_prefixes, &p.to_string()),
+        }
+    }
+
+    /// Whether `pin` is on the lock.
+    pub fn contains(&self, pin: &str) -> bool {
+        match encode(pin) {
+            Some(n) => self.pins.contains_key(&n),
+            None => self.other.contains_key(pin),
+        }
+    }
+
+    /// Whether some PIN on the lock starts with the same four digits as `pin`.
+    pub fn contains_prefix_of(&self, pin: &str) -> bool {
+        let p = prefix(pin);
+        match encode(p) {
+            Some(n) => self.prefixes.contains_key(&(n as u32)),
+            None => self.other_prefixes.contains_key(p),
+        }
+    }
+
+    /// Calls `f` with the value of every PIN of exactly `len` digits on the lock.
+    pub fn for_each_of_length(&self, len: usize, mut f: impl FnMut(u64)) {
+        let Some(low) = 10u64.checked_pow(len as u32).filter(|_| len <= 18) else {
+            return;
+        };
+        for n in self.pins.keys() {
+            if (low..2 * low).contains(n) {
+                f(n - low);
+            }
+        }
+    }
+
+    /// Whether the lock has no PIN.
+    pub fn is_empty(&self) -> bool {
+        self.pins.is_empty() && self.other.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_copies_and_tells_leading_zeros_apart() {
+        let mut s = PinSet::default();
+        s.add("0042");
+        s.add("0042");
+        assert!(s.contains("0042") && !s.contains("042") && !s.contains("42"));
+        s.remove("0042");
+        assert!(s.contains("0042"));
+        s.remove("0042");
+        assert!(!s.contains("0042") && s.is_empty());
+    }
+
+    #[test]
+    fn prefixes_are_the_first_four_digits() {
+        let mut s = PinSet::default();
+        s.add("123456");
+        assert!(s.contains_prefix_of("1234") && s.contains_prefix_of("12349"));
+        assert!(!s.contains_prefix_of("0123") && !s.contains_prefix_of("123"));
+        s.remove("123456");
+        assert!(!s.contains_prefix_of("1234"));
+    }
+
+    #[test]
+    fn pins_of_one_length_are_listed_by_value() {
+        let mut s = PinSet::default();
+        for p in ["0042", "9999", "12345", "042"] {
+            s.add(p);
+        }
+        let mut four = Vec::new();
+        s.for_each_of_length(4, |v| four.push(v));
+        four.sort_unstable();
+        assert_eq!(four, [42, 9999]);
+    }
+
+    #[test]
+    fn odd_pins_are_kept_as_strings() {
+        let mut s = PinSet::default();
+        s.add("12a4");
+        s.add("1234567890123456789012");
+        assert!(s.contains("12a4") && s.contains("1234567890123456789012"));
+        assert!(!s.contains("1234") && s.contains_prefix_of("1234"));
+        assert!(s.contains_prefix_of("12a4x"));
+        s.remove("12a4");
+        s.remove("1234567890123456789012");
+        assert!(s.is_empty() && !s.contains_prefix_of("1234"));
+    }
+}
