@@ -25,7 +25,8 @@ COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src benches \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
-    && echo 'fn main() {}' > benches/load.rs \
+    && sed -n '/^\[\[bench\]\]/{n;s/^name = "\(.*\)"$/\1/p}' Cargo.toml \
+       | while read -r bench; do echo 'fn main() {}' > "benches/$bench.rs"; done \
     && target="$(rustc -vV | sed -n 's/^host: //p')" \
     && cargo build --release --locked --target "$target" --bin seam-mock \
     && rm -rf src
