@@ -129,6 +129,14 @@ impl CodeConstraint {
     }
 }
 
+impl Device {
+    /// Whether `name` names this device: its display name or its provider's `properties.name`
+    /// (how `/devices/get` and `/locks/get` find a device by name).
+    pub fn is_named(&self, name: &str) -> bool {
+        self.display_name == name || self.properties.name == name
+    }
+}
+
 crate::wire_enum! {
     /// Seam's constraint types (the reference spec's enum). The PIN rules are in `domain::pin`;
     /// name constraints and scheduling hints do not restrict PINs.

@@ -72,7 +72,7 @@ pub async fn get(
                 .devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
                 .items
                 .into_iter()
-                .find(|d| &d.display_name == n || &d.properties.name == n)
+                .find(|d| d.is_named(n))
                 .cloned()
                 .ok_or_else(|| Error::DeviceNotFound(n.clone())),
             (None, None) => Err(Error::DeviceNotFound(String::new())),
@@ -105,6 +105,22 @@ crate::request! {
     }
 }
 
+/// The filter of `/devices/list` and `/locks/list`: ids as sent (a malformed one matches
+/// nothing), the singular fields already joined to their lists.
+pub fn device_filter(
+    device_ids: Option<Vec<LookupId>>,
+    device_types: Option<Vec<String>>,
+    connected_account_ids: Option<Vec<Uuid>>,
+    manufacturer: Option<String>,
+) -> DeviceFilter {
+    DeviceFilter {
+        device_ids: device_ids.map(|ids| LookupId::valid(&ids)),
+        device_types,
+        connected_account_ids,
+        manufacturer,
+    }
+}
+
 /// The devices the caller can see, in creation order, a page at a time.
 #[utoipa::path(
     method(get, post),
@@ -124,12 +140,12 @@ pub async fn list(
     WithInput { params: req, input }: WithInput<ListDevicesRequest>,
 ) -> Result<DevicePageResponse> {
     let page = PageArgs::new(req.limit, req.page_cursor, DEFAULT_PAGE);
-    let filter = DeviceFilter {
-        device_ids: req.device_ids.map(|ids| LookupId::valid(&ids)),
-        device_types: one_or_many(req.device_types, req.device_type),
-        connected_account_ids: one_or_many(req.connected_account_ids, req.connected_account_id),
-        manufacturer: req.manufacturer,
-    };
+    let filter = device_filter(
+        req.device_ids,
+        one_or_many(req.device_types, req.device_type),
+        one_or_many(req.connected_account_ids, req.connected_account_id),
+        req.manufacturer,
+    );
     let (devices, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = ws.devices(&filter, &caller.scope, page.offset, page.limit);
         let pg = Pagination::of(&p, &input);

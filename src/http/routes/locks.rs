@@ -17,6 +17,8 @@ use crate::http::{
 };
 use crate::store::Caller;
 
+use super::devices::device_filter;
+
 crate::response! {
     /// `{"lock": …, "device": …, "ok": true}`: the same device under both names, as Seam.
     pub struct LockResponse {
@@ -83,7 +85,7 @@ pub async fn get(
             (None, Some(n)) => ws
                 .door_locks(&DeviceFilter::default(), &caller.scope)
                 .into_iter()
-                .find(|d| &d.display_name == n || &d.properties.name == n)
+                .find(|d| d.is_named(n))
                 .cloned()
                 .ok_or_else(|| Error::DeviceNotFound(n.clone())),
             (None, None) => Err(Error::DeviceNotFound(String::new())),
@@ -129,12 +131,12 @@ pub async fn list(
     caller: Caller,
     Params(req): Params<ListLocksRequest>,
 ) -> Result<LockListResponse> {
-    let filter = DeviceFilter {
-        device_ids: req.device_ids.map(|ids| LookupId::valid(&ids)),
-        device_types: one_or_many(req.device_types, req.device_type),
-        connected_account_ids: one_or_many(req.connected_account_ids, req.connected_account_id),
-        manufacturer: req.manufacturer,
-    };
+    let filter = device_filter(
+        req.device_ids,
+        one_or_many(req.device_types, req.device_type),
+        one_or_many(req.connected_account_ids, req.connected_account_id),
+        req.manufacturer,
+    );
     let locks: Vec<Device> = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.door_locks(&filter, &caller.scope)
             .into_iter()
