@@ -4,6 +4,7 @@
 //! workspace map) and one `Mutex` per workspace. Requests lock only their own workspace, run a
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
+pub mod chunked;
 pub mod clock;
 mod invariants;
 pub mod journal;
@@ -194,7 +195,7 @@ impl Store {
             let mut ws = self.new_workspace(w.clone(), now);
             ws.load(&db);
             // Loaded history is not news: nothing to deliver.
-            ws.take_outbox();
+            ws.mark_published();
             reg.workspaces
                 .insert(w.workspace_id, Arc::new(Mutex::new(ws)));
         }

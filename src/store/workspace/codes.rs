@@ -14,6 +14,7 @@ use crate::domain::pin::{self, LockRules, Misfit, Pin, PinSet};
 use crate::domain::rules;
 use crate::error::{Error, Result};
 
+use super::lifecycle::Subject;
 use super::{Scope, Workspace};
 
 impl Workspace {
@@ -59,9 +60,12 @@ impl Workspace {
         if !online && self.codes[&id].status == Status::Setting {
             self.park_offline(id, now);
         }
-        let code = self.codes[&id].clone();
-        self.emit(EventType::AccessCodeCreated, &code, false, now);
-        code
+        self.emit(
+            EventType::AccessCodeCreated,
+            Subject::of(&self.codes[&id], false),
+            now,
+        );
+        self.codes[&id].clone()
     }
 
     /// `/access_codes/create_multiple`: plans every lock's PIN and key and commits all codes,

@@ -38,7 +38,14 @@ use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
 use crate::domain::pinset::FastHash;
 
+use super::chunked::{Chunked, Keyed, Table};
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
+
+impl Keyed for AccessCode {
+    fn id(&self) -> Uuid {
+        self.access_code_id
+    }
+}
 
 pub use reads::{Page, paginate};
 
@@ -63,7 +70,7 @@ pub struct Workspace {
     pub record: WorkspaceRecord,
     accounts: IndexMap<Uuid, ConnectedAccount>,
     devices: IndexMap<Uuid, Device, FastHash>,
-    codes: IndexMap<Uuid, AccessCode, FastHash>,
+    codes: Table<AccessCode>,
     codes_by_device: HashMap<Uuid, IndexSet<Uuid, FastHash>, FastHash>,
     /// The codes of each `common_code_key`, in creation order (groups are small: a list).
     codes_by_key: HashMap<String, Vec<Uuid>, FastHash>,
@@ -73,7 +80,7 @@ pub struct Workspace {
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
     action_attempts: IndexMap<Uuid, ActionAttempt>,
-    events: Vec<Event>,
+    events: Chunked<Event>,
     /// Position in `events` by `event_id`.
     event_index: HashMap<Uuid, u32, FastHash>,
     /// Positions in `events` by `access_code_id`, ascending.
@@ -85,8 +92,9 @@ pub struct Workspace {
     pub(crate) now: DateTime<Utc>,
     /// How long a device takes to program a code.
     pub(crate) delay: Duration,
-    /// Events recorded since the store last took them (for webhooks, `Store::publish_outbox`).
-    outbox: Vec<Event>,
+    /// How many of `events` were handed to webhooks (`Store::publish_outbox`); the rest are
+    /// news.
+    published: usize,
 }
 
 impl Workspace {
@@ -96,7 +104,7 @@ impl Workspace {
             record,
             accounts: IndexMap::new(),
             devices: IndexMap::default(),
-            codes: IndexMap::default(),
+            codes: Table::default(),
             codes_by_device: HashMap::default(),
             codes_by_key: HashMap::default(),
             pins: HashMap::default(),
@@ -104,7 +112,7 @@ impl Workspace {
             unmanaged: IndexMap::new(),
             unmanaged_by_device: HashMap::new(),
             action_attempts: IndexMap::new(),
-            events: Vec::new(),
+            events: Chunked::default(),
             event_index: HashMap::default(),
             events_by_code: HashMap::default(),
             schedule: BTreeSet::new(),
@@ -112,7 +120,7 @@ impl Workspace {
             rng,
             now,
             delay,
-            outbox: Vec::new(),
+            published: 0,
         }
     }
 
@@ -224,17 +232,14 @@ impl Workspace {
                 group.push(id);
             }
         }
-        self.codes.insert(id, c);
+        self.codes.insert(c);
         self.reschedule(id);
     }
 
     /// Takes a managed code out of the state and its indexes, freeing its PIN.
     fn remove_code(&mut self, id: Uuid) -> AccessCode {
         self.unschedule(id);
-        let c = self
-            .codes
-            .shift_remove(&id)
-            .expect("removing a code that exists");
+        let c = self.codes.remove(&id).expect("removing a code that exists");
         if let (Some(pin), Some(p)) = (&c.code, self.pins.get_mut(&c.device_id)) {
             p.remove(pin);
         }
@@ -265,13 +270,18 @@ impl Workspace {
         if let Some(code) = e.access_code_id {
             self.events_by_code.entry(code).or_default().push(at);
         }
-        self.outbox.push(e.clone());
         self.events.push(e);
     }
 
-    /// The events recorded since the last call, oldest first.
-    pub fn take_outbox(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.outbox)
+    /// The events recorded since the last [`mark_published`](Self::mark_published), oldest
+    /// first.
+    pub fn unpublished(&self) -> impl Iterator<Item = &Event> {
+        self.events.iter_from(self.published)
+    }
+
+    /// Marks every event recorded so far as handed to webhooks.
+    pub fn mark_published(&mut self) {
+        self.published = self.events.len();
     }
 }
 

@@ -11,6 +11,7 @@ use crate::domain::event::Event;
 use crate::error::{Error, Result};
 
 use super::{Scope, Workspace};
+use crate::store::chunked::Chunked;
 
 /// A page of a list: the items and, when more follow, the offset of the next page.
 #[derive(Debug)]
@@ -228,7 +229,7 @@ impl Workspace {
     }
 
     /// Every event, in time order.
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &Chunked<Event> {
         &self.events
     }
 }
