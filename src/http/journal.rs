@@ -149,14 +149,14 @@ pub struct LogLine;
 
 impl<B> OnResponse<B> for LogLine {
     fn on_response(self, res: &Response<B>, latency: Duration, _: &Span) {
-        let workspace = res
-            .extensions()
-            .get::<Authenticated>()
-            .map_or_else(|| "-".to_string(), |a| a.workspace_id.to_string());
+        // The fields are worked out only when INFO is on (the macro checks first).
         tracing::info!(
             status = res.status().as_u16(),
             latency_ms = millis(latency),
-            workspace_id = %workspace,
+            workspace_id = %res
+                .extensions()
+                .get::<Authenticated>()
+                .map_or_else(|| "-".to_string(), |a| a.workspace_id.to_string()),
             "served"
         );
     }
