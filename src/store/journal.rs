@@ -5,8 +5,8 @@
 //! for a workspace and a workspace call never waits for the journal. Entries hold no
 //! credential, only its kind.
 
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::VecDeque;
-use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -155,7 +155,7 @@ impl Journal {
     }
 
     fn ring(&self) -> MutexGuard<'_, Ring> {
-        self.ring.lock().unwrap_or_else(|p| p.into_inner())
+        self.ring.lock()
     }
 
     /// How many requests it keeps at most.

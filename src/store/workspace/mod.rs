@@ -278,9 +278,8 @@ impl Workspace {
                     group.push(id);
                 }
                 None => {
-                    let mut group = Vec::with_capacity(1);
-                    group.push(id);
-                    self.codes_by_key.insert(k.clone(), group);
+                    // `vec!` of one: capacity one.
+                    self.codes_by_key.insert(k.clone(), vec![id]);
                 }
             }
         }
