@@ -313,8 +313,13 @@ impl Taken {
     fn of(len: usize, locks: &[LockRules<'_>]) -> Self {
         let mut bits = vec![0u64; 10usize.pow(len as u32).div_ceil(64)];
         for l in locks {
-            l.in_use
-                .for_each_of_length(len, |v| bits[(v / 64) as usize] |= 1 << (v % 64));
+            if len == 4 {
+                // Each lock keeps its 4-digit PINs as a bitmap: an OR of 157 words.
+                l.in_use.or_four_digit(&mut bits);
+            } else {
+                l.in_use
+                    .for_each_of_length(len, |v| bits[(v / 64) as usize] |= 1 << (v % 64));
+            }
         }
         Taken(bits)
     }

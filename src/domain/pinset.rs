@@ -39,6 +39,14 @@ impl Hasher for NumHasher {
 
 type NumMap<K> = HashMap<K, u32, FastHash>;
 
+/// Words in a bitmap of the 10,000 4-digit PINs.
+pub const FOUR_WORDS: usize = 10_000usize.div_ceil(64);
+
+/// The value of a 4-digit PIN (`0000` is 0) from its encoding.
+fn four_digit(n: u64) -> Option<usize> {
+    (10_000..20_000).contains(&n).then(|| (n - 10_000) as usize)
+}
+
 /// `pin` as `1` followed by its digits, when it is all digits and short enough.
 fn encode(pin: &str) -> Option<u64> {
     if pin.is_empty() || pin.len() > 18 {
@@ -78,6 +86,9 @@ fn dec<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32, impl std::hash::BuildH
 #[derive(Clone, Debug, Default)]
 pub struct PinSet {
     pins: NumMap<u64>,
+    /// The 4-digit PINs again, one bit each (empty until the lock has one): planning across
+    /// many locks ORs these instead of walking every lock's map (`Taken` in `pin.rs`).
+    four: Vec<u64>,
     prefixes: NumMap<u32>,
     /// PINs that are not all digits (or longer than 18), with their prefixes.
     other: HashMap<String, u32>,
@@ -88,7 +99,15 @@ impl PinSet {
     /// Adds one copy of `pin`.
     pub fn add(&mut self, pin: &str) {
         match encode(pin) {
-            Some(n) => inc(&mut self.pins, n),
+            Some(n) => {
+                inc(&mut self.pins, n);
+                if let Some(v) = four_digit(n) {
+                    if self.four.is_empty() {
+                        self.four = vec![0; FOUR_WORDS];
+                    }
+                    self.four[v / 64] |= 1 << (v % 64);
+                }
+            }
             None => inc(&mut self.other, pin.to_string()),
         }
         let p = prefix(pin);
@@ -101,7 +120,15 @@ impl PinSet {
     /// Removes one copy of `pin`.
     pub fn remove(&mut self, pin: &str) {
         match encode(pin) {
-            Some(n) => dec(&mut self.pins, &n),
+            Some(n) => {
+                dec(&mut self.pins, &n);
+                if let Some(v) = four_digit(n)
+                    && !self.pins.contains_key(&n)
+                    && !self.four.is_empty()
+                {
+                    self.four[v / 64] &= !(1 << (v % 64));
+                }
+            }
             None => dec(&mut self.other, &pin.to_string()),
         }
         let p = prefix(pin);
@@ -125,6 +152,14 @@ impl PinSet {
         match encode(p) {
             Some(n) => self.prefixes.contains_key(&(n as u32)),
             None => self.other_prefixes.contains_key(p),
+        }
+    }
+
+    /// Sets, in `bits` (one bit per value, `FOUR_WORDS` words at least), the value of every
+    /// 4-digit PIN on the lock.
+    pub fn or_four_digit(&self, bits: &mut [u64]) {
+        for (b, w) in bits.iter_mut().zip(&self.four) {
+            *b |= w;
         }
     }
 
@@ -182,6 +217,30 @@ mod tests {
         s.for_each_of_length(4, |v| four.push(v));
         four.sort_unstable();
         assert_eq!(four, [42, 9999]);
+    }
+
+    /// The bitmap of 4-digit PINs follows adds and removes, copies counted.
+    #[test]
+    fn four_digit_pins_are_also_a_bitmap() {
+        let bits = |s: &PinSet| {
+            let mut b = vec![0u64; FOUR_WORDS];
+            s.or_four_digit(&mut b);
+            (0..10_000u64)
+                .filter(|v| b[(*v / 64) as usize] & (1 << (v % 64)) != 0)
+                .collect::<Vec<_>>()
+        };
+        let mut s = PinSet::default();
+        assert!(bits(&s).is_empty());
+        for p in ["0000", "0042", "9999", "0042", "12345", "042", "12a4"] {
+            s.add(p);
+        }
+        assert_eq!(bits(&s), [0, 42, 9999]);
+        s.remove("0042");
+        assert_eq!(bits(&s), [0, 42, 9999], "one copy of 0042 is left");
+        s.remove("0042");
+        s.remove("9999");
+        s.remove("12345");
+        assert_eq!(bits(&s), [0]);
     }
 
     #[test]

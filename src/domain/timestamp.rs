@@ -1,12 +1,62 @@
 //! Timestamps in the form Seam emits: JavaScript's `toISOString()`, e.g.
 //! `2025-01-02T03:04:05.678Z` (always milliseconds, always `Z`).
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serializer};
 
 /// Formats a timestamp the way Seam (and JavaScript) does.
 pub fn format(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    let mut buf = [0u8; 24];
+    match write(t, &mut buf) {
+        Some(s) => s.to_string(),
+        None => t.to_rfc3339_opts(SecondsFormat::Millis, true),
+    }
+}
+
+/// [`format`] into `buf`, without allocating (every code in an answer has up to three
+/// timestamps); `None` for what the fixed 24-byte form cannot hold (years outside 0–9999, a
+/// leap second), which [`format`] leaves to chrono.
+pub fn write<'a>(t: &DateTime<Utc>, buf: &'a mut [u8; 24]) -> Option<&'a str> {
+    let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
+    let millis = t.timestamp_subsec_millis();
+    if millis >= 1000 {
+        return None;
+    }
+    let mut put = |at: usize, n: u32, width: usize| {
+        let mut n = n;
+        for i in (0..width).rev() {
+            buf[at + i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, t.month(), 2);
+    put(8, t.day(), 2);
+    put(11, t.hour(), 2);
+    put(14, t.minute(), 2);
+    put(17, t.second(), 2);
+    put(20, millis, 3);
+    for (at, b) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ] {
+        buf[at] = b;
+    }
+    std::str::from_utf8(&buf[..]).ok()
+}
+
+/// Serializes a timestamp in [`format`]'s form.
+fn serialize_one<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    let mut buf = [0u8; 24];
+    match write(t, &mut buf) {
+        Some(text) => s.serialize_str(text),
+        None => s.serialize_str(&format(t)),
+    }
 }
 
 /// Parses an ISO 8601 timestamp with an offset (`Z` or `+hh:mm`), as Seam accepts them.
@@ -37,7 +87,7 @@ pub mod required {
     use super::*;
 
     pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format(t))
+        serialize_one(t, s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
@@ -52,7 +102,7 @@ pub mod optional {
 
     pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
         match t {
-            Some(t) => s.serialize_str(&format(t)),
+            Some(t) => serialize_one(t, s),
             None => s.serialize_none(),
         }
     }
@@ -71,6 +121,33 @@ pub mod optional {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The hand-written form is chrono's, to the byte, over years 0 to 9999 (the clock
+        /// stops at 9999, see [`latest`]).
+        #[test]
+        fn writing_matches_chrono(ms in -62_167_219_200_000i64..=253_402_300_799_999) {
+            let t = DateTime::from_timestamp_millis(ms).unwrap();
+            let mut buf = [0u8; 24];
+            let chrono = t.to_rfc3339_opts(SecondsFormat::Millis, true);
+            prop_assert_eq!(write(&t, &mut buf), Some(chrono.as_str()));
+            prop_assert_eq!(format(&t), chrono);
+        }
+    }
+
+    #[test]
+    fn outside_four_digit_years_chrono_formats() {
+        let far = Utc.with_ymd_and_hms(12_345, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(write(&far, &mut [0u8; 24]), None);
+        assert_eq!(
+            format(&far),
+            far.to_rfc3339_opts(SecondsFormat::Millis, true)
+        );
+        let before = Utc.with_ymd_and_hms(-1, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(write(&before, &mut [0u8; 24]), None);
+        assert!(format(&before).starts_with('-'));
+    }
 
     #[test]
     fn formats_with_millis_and_z() {

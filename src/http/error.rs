@@ -21,11 +21,19 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     res
 }
 
+/// The room a success body gets up front: growing from serde_json's 128 bytes cost a few
+/// copies on every create_multiple.
+pub const SMALL_ANSWER: usize = 4096;
+
 /// A 200 answer with `body` serialized (a success body from `response!`).
 pub fn json_ok<T: serde::Serialize>(body: &T) -> Response {
-    // Room for a small answer up front: growing from serde_json's 128 bytes cost a few
-    // copies on every create_multiple.
-    let mut bytes = Vec::with_capacity(4096);
+    json_ok_with(body, SMALL_ANSWER)
+}
+
+/// [`json_ok`] into a buffer of `capacity` bytes to start with (a long list says how long it
+/// is, so a megabyte answer is not copied on every doubling).
+pub fn json_ok_with<T: serde::Serialize>(body: &T, capacity: usize) -> Response {
+    let mut bytes = Vec::with_capacity(capacity);
     match serde_json::to_writer(&mut bytes, body) {
         Ok(()) => {
             let mut res = (StatusCode::OK, bytes).into_response();

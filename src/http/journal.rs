@@ -13,7 +13,6 @@ use axum::{
     middleware::Next,
 };
 use futures_util::{StreamExt, stream};
-use serde_json::Value;
 use tower_http::trace::{MakeSpan, OnResponse};
 use tracing::Span;
 
@@ -21,7 +20,10 @@ use super::auth::{Authenticated, credential_kind};
 use super::error::ErrorType;
 use super::input::parse_query;
 use super::schema::RequestId;
-use crate::store::{Store, journal::JournalEntry};
+use crate::store::{
+    Store,
+    journal::{JournalEntry, RequestBody},
+};
 
 /// Whether a path is a Seam-API request the journal records: everything but the fake
 /// control surface, health and the document.
@@ -42,23 +44,30 @@ pub struct Recorder {
 /// the rest, and the bytes when the whole body fit.
 async fn buffer(body: Body, limit: usize) -> (Body, Option<Bytes>) {
     let mut rest = body.into_data_stream();
-    let mut read: Vec<u8> = Vec::new();
+    // The chunks as they came (a small body is one chunk, kept without a copy).
+    let mut read: Vec<Bytes> = Vec::new();
+    let mut len = 0;
     while let Some(chunk) = rest.next().await {
         match chunk {
             Ok(c) => {
-                read.extend_from_slice(&c);
-                if read.len() > limit {
-                    let head = stream::once(async move { Ok::<_, axum::Error>(Bytes::from(read)) });
+                len += c.len();
+                read.push(c);
+                if len > limit {
+                    let head = stream::iter(read.into_iter().map(Ok::<_, axum::Error>));
                     return (Body::from_stream(head.chain(rest)), None);
                 }
             }
             Err(e) => {
-                let head = stream::iter([Ok(Bytes::from(read)), Err(e)]);
+                let head = stream::iter(read.into_iter().map(Ok).chain([Err(e)]));
                 return (Body::from_stream(head), None);
             }
         }
     }
-    let bytes = Bytes::from(read);
+    let bytes = match read.len() {
+        0 => Bytes::new(),
+        1 => read.pop().unwrap_or_default(),
+        _ => Bytes::from(read.concat()),
+    };
     (Body::from(bytes.clone()), Some(bytes))
 }
 
@@ -82,7 +91,10 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
     let (body, bytes) = buffer(body, rec.max_body_bytes).await;
     let res = next.run(Request::from_parts(parts, body)).await;
     let body_bytes = bytes.as_ref().map_or(0, Bytes::len);
-    let body = bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    // A copy: the bytes read may share hyper's read buffer, which the journal must not pin.
+    let body = bytes
+        .filter(|b| !b.is_empty())
+        .map(|b| RequestBody(Bytes::copy_from_slice(&b)));
     rec.store.journal().record(
         JournalEntry {
             request_id,
@@ -137,14 +149,14 @@ pub struct LogLine;
 
 impl<B> OnResponse<B> for LogLine {
     fn on_response(self, res: &Response<B>, latency: Duration, _: &Span) {
-        let workspace = res
-            .extensions()
-            .get::<Authenticated>()
-            .map_or_else(|| "-".to_string(), |a| a.workspace_id.to_string());
+        // The fields are worked out only when INFO is on (the macro checks first).
         tracing::info!(
             status = res.status().as_u16(),
             latency_ms = millis(latency),
-            workspace_id = %workspace,
+            workspace_id = %res
+                .extensions()
+                .get::<Authenticated>()
+                .map_or_else(|| "-".to_string(), |a| a.workspace_id.to_string()),
             "served"
         );
     }

@@ -377,10 +377,10 @@ macro_rules! request {
         impl $crate::http::params::FromInput for $name {
             fn read(input: &mut $crate::http::input::Input) -> Option<Self> {
                 $(
-                    let $field = $crate::http::params::field::<$ty>(
-                        input,
-                        stringify!($field).trim_start_matches("r#"),
-                    );
+                    let $field = $crate::http::params::field::<$ty>(input, {
+                        let name = stringify!($field);
+                        name.strip_prefix("r#").unwrap_or(name)
+                    });
                 )*
                 Some(Self { $($field: $field?,)* })
             }

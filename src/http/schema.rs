@@ -73,6 +73,7 @@ macro_rules! response {
                 $fvis:vis $field:ident : $ty:ty
             ),* $(,)?
         }
+        $(capacity($s:ident) $cap:block)?
     ) => {
         #[derive(serde::Serialize, utoipa::ToSchema)]
         $(#[$meta])*
@@ -95,7 +96,13 @@ macro_rules! response {
 
         impl axum::response::IntoResponse for $name {
             fn into_response(self) -> axum::response::Response {
-                $crate::http::error::json_ok(&self)
+                #[allow(unused_variables)]
+                let capacity = $crate::http::error::SMALL_ANSWER;
+                $(let capacity = {
+                    let $s = &self;
+                    $cap
+                };)?
+                $crate::http::error::json_ok_with(&self, capacity)
             }
         }
     };

@@ -5,12 +5,13 @@
 //! for a workspace and a workspace call never waits for the journal. Entries hold no
 //! credential, only its kind.
 
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::VecDeque;
-use std::sync::{Mutex, MutexGuard};
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value, value::RawValue};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ pub struct JournalEntry {
     /// The body as JSON (any JSON value: an SDK may send an array); `null` when empty, not
     /// JSON, or over the body limit.
     #[schema(required = true, value_type = Value)]
-    pub body: Option<Value>,
+    pub body: Option<RequestBody>,
     /// The response's HTTP status.
     pub status: u16,
     /// The response's `error.type`; `null` on success.
@@ -57,6 +58,34 @@ pub struct JournalEntry {
     /// The kind of credential the request presented; `null` when it presented none.
     #[schema(required = true)]
     pub credential: Option<CredentialKind>,
+}
+
+/// A request body as it arrived. Kept as bytes and read as JSON only when the journal is
+/// read: recording a request costs no second parse of its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestBody(pub Bytes);
+
+impl RequestBody {
+    /// The body as a JSON value; `None` when it is not JSON.
+    pub fn value(&self) -> Option<Value> {
+        serde_json::from_slice(&self.0).ok()
+    }
+}
+
+impl From<Value> for RequestBody {
+    fn from(v: Value) -> Self {
+        RequestBody(Bytes::from(v.to_string()))
+    }
+}
+
+impl Serialize for RequestBody {
+    /// The JSON as sent (validated, not rebuilt), or `null` when the body is not JSON.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match serde_json::from_slice::<&RawValue>(&self.0) {
+            Ok(raw) => raw.serialize(s),
+            Err(_) => s.serialize_none(),
+        }
+    }
 }
 
 /// Which entries to return (every field narrows; all absent returns everything).
@@ -126,7 +155,7 @@ impl Journal {
     }
 
     fn ring(&self) -> MutexGuard<'_, Ring> {
-        self.ring.lock().unwrap_or_else(|p| p.into_inner())
+        self.ring.lock()
     }
 
     /// How many requests it keeps at most.
@@ -276,7 +305,7 @@ mod tests {
     fn bodies_over_the_budget_push_out_the_oldest_and_a_huge_one_is_not_kept() {
         let j = Journal::with_body_budget(10, 100);
         let with_body = |i| JournalEntry {
-            body: Some(serde_json::json!({"n": i})),
+            body: Some(serde_json::json!({"n": i}).into()),
             ..entry(i, "POST", "/x", None)
         };
         j.record(with_body(0), 40);
@@ -288,6 +317,9 @@ mod tests {
         let all = j.query(&JournalFilter::default());
         assert_eq!(ids(&all), ["request_1", "request_2", "request_3"]);
         assert_eq!(all[2].body, None);
-        assert_eq!(all[0].body, Some(serde_json::json!({"n": 1})));
+        assert_eq!(
+            all[0].body.as_ref().and_then(RequestBody::value),
+            Some(serde_json::json!({"n": 1}))
+        );
     }
 }

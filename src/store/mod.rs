@@ -1,9 +1,10 @@
 //! The store: every workspace's state, the credentials that lead to it, and the server clock.
 //!
 //! A cheap-to-clone handle ([`Store`]) over a registry behind a `RwLock` (credentials and the
-//! workspace map) and one `Mutex` per workspace. Requests lock only their own workspace, run a
+//! workspace map) and one (parking_lot) `Mutex` per workspace. Requests lock only their own workspace, run a
 //! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
+pub mod chunked;
 pub mod clock;
 mod invariants;
 pub mod journal;
@@ -79,7 +80,10 @@ pub struct Caller {
     pub via: Via,
 }
 
-type Shared = Arc<Mutex<Workspace>>;
+/// A workspace behind its lock. parking_lot's mutex spins briefly before it parks a thread:
+/// under the create_multiple load, the std mutex sent both workers to sleep and back through
+/// futex calls on most contended requests (docs/performance.md).
+type Shared = Arc<parking_lot::Mutex<Workspace>>;
 
 #[derive(Default)]
 struct Registry {
@@ -194,9 +198,9 @@ impl Store {
             let mut ws = self.new_workspace(w.clone(), now);
             ws.load(&db);
             // Loaded history is not news: nothing to deliver.
-            ws.take_outbox();
+            ws.mark_published();
             reg.workspaces
-                .insert(w.workspace_id, Arc::new(Mutex::new(ws)));
+                .insert(w.workspace_id, Arc::new(parking_lot::Mutex::new(ws)));
         }
         *self
             .inner
@@ -229,7 +233,7 @@ impl Store {
         };
         let now = self.now();
         for ws in reg.workspaces.values() {
-            let mut ws = lock(ws);
+            let mut ws = ws.lock();
             ws.now = now;
             ws.tick(now);
             self.publish_outbox(&mut ws);
@@ -250,7 +254,7 @@ impl Store {
             reg.workspaces.values().cloned().collect()
         };
         for ws in all {
-            let mut ws = lock(&ws);
+            let mut ws = ws.lock();
             ws.now = now;
             ws.tick(now);
             self.publish_outbox(&mut ws);
@@ -283,7 +287,7 @@ impl Store {
     /// synchronous, so the lock is never held across an `.await`.
     pub fn with_workspace<R>(&self, id: Uuid, f: impl FnOnce(&mut Workspace) -> R) -> Result<R> {
         let shared = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
-        let mut ws = lock(&shared);
+        let mut ws = shared.lock();
         let now = self.now();
         ws.now = now;
         ws.tick(now);
@@ -311,7 +315,7 @@ impl Store {
                 .collect()
         };
         all.into_iter()
-            .find(|(_, ws)| lock(ws).device(device_id, &Scope::default()).is_ok())
+            .find(|(_, ws)| ws.lock().device(device_id, &Scope::default()).is_ok())
             .map(|(id, _)| id)
     }
 }

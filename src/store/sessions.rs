@@ -256,7 +256,7 @@ impl Store {
                 let ws = reg
                     .workspaces
                     .iter()
-                    .find(|(_, w)| lock(w).record.publishable_key.as_deref() == Some(key.as_str()))
+                    .find(|(_, w)| w.lock().record.publishable_key.as_deref() == Some(key.as_str()))
                     .map(|(id, _)| *id)
                     .ok_or_else(|| unauthorized("unknown publishable key"))?;
                 Principal::Workspace(Caller {
@@ -322,7 +322,7 @@ impl Store {
         list.push(record.workspace_id);
         reg.workspaces.insert(
             record.workspace_id,
-            std::sync::Arc::new(std::sync::Mutex::new(ws)),
+            std::sync::Arc::new(parking_lot::Mutex::new(ws)),
         );
         Ok(record)
     }
@@ -341,7 +341,7 @@ impl Store {
                 .collect()
         };
         all.into_iter()
-            .find(|(_, ws)| super::lock(ws).has_attempt(id))
+            .find(|(_, ws)| ws.lock().has_attempt(id))
             .map(|(k, _)| k)
     }
 

@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 use std::sync::{
     Arc, Mutex, MutexGuard,
-    atomic::{AtomicBool, Ordering},
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 use chrono::{DateTime, Utc};
@@ -116,6 +116,8 @@ pub struct Hub {
     limits: Limits,
     /// Whether the store's lifecycle task for listeners was started.
     pump_started: AtomicBool,
+    /// How many webhooks there are in all workspaces: with none, publishing skips the lock.
+    endpoints: AtomicUsize,
 }
 
 impl State {
@@ -150,6 +152,7 @@ impl Hub {
             state: Mutex::default(),
             limits,
             pump_started: AtomicBool::new(false),
+            endpoints: AtomicUsize::new(0),
         }
     }
 
@@ -166,7 +169,8 @@ impl Hub {
     pub fn create(&self, workspace_id: Uuid, webhook: Webhook) -> (Webhook, Arc<Notify>) {
         let wake = Arc::new(Notify::new());
         let out = webhook.clone();
-        self.lock().endpoints.insert(
+        let mut st = self.lock();
+        st.endpoints.insert(
             webhook.webhook_id,
             Endpoint {
                 webhook,
@@ -175,6 +179,7 @@ impl Hub {
                 wake: wake.clone(),
             },
         );
+        self.endpoints.store(st.endpoints.len(), Ordering::Release);
         (out, wake)
     }
 
@@ -237,6 +242,7 @@ impl Hub {
         if let Some(e) = st.endpoints.shift_remove(&webhook_id) {
             e.wake.notify_one();
         }
+        self.endpoints.store(st.endpoints.len(), Ordering::Release);
         Ok(())
     }
 
@@ -247,6 +253,7 @@ impl Hub {
             e.wake.notify_one();
         }
         *st = State::default();
+        self.endpoints.store(0, Ordering::Release);
     }
 
     /// Wakes every delivery task (the server clock moved).
@@ -279,8 +286,14 @@ impl Hub {
 
     /// Queues `events` (in the order they happened) for every webhook of the workspace that
     /// wants them. The body is the event exactly as `/events/get` shows it.
-    pub fn publish(&self, workspace_id: Uuid, events: &[Event], now: DateTime<Utc>) {
-        if events.is_empty() {
+    pub fn publish<'a>(
+        &self,
+        workspace_id: Uuid,
+        events: impl IntoIterator<Item = &'a Event>,
+        now: DateTime<Utc>,
+    ) {
+        let mut events = events.into_iter().peekable();
+        if events.peek().is_none() || self.endpoints.load(Ordering::Acquire) == 0 {
             return;
         }
         let mut st = self.lock();
@@ -442,10 +455,10 @@ impl Store {
     /// Hands the events a locked call recorded to the webhooks (call with the lock held, so
     /// messages queue in the order events happened).
     pub(super) fn publish_outbox(&self, ws: &mut Workspace) {
-        let events = ws.take_outbox();
         self.inner
             .webhooks
-            .publish(ws.record.workspace_id, &events, ws.now);
+            .publish(ws.record.workspace_id, ws.unpublished(), ws.now);
+        ws.mark_published();
     }
 
     /// Registers a webhook in the workspace, with a fresh secret. Returns it and the signal

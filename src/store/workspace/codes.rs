@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, NewCode, Status, Window};
 use crate::domain::action_attempt::{ActionAttempt, ActionType};
+use crate::domain::backup;
 use crate::domain::command::{CodeSettings, CreateMultiple, CreateOne, Update, UpdateMultiple};
 use crate::domain::create_multiple::{self, Lock};
 use crate::domain::event::EventType;
@@ -14,6 +15,7 @@ use crate::domain::pin::{self, LockRules, Misfit, Pin, PinSet};
 use crate::domain::rules;
 use crate::error::{Error, Result};
 
+use super::lifecycle::Subject;
 use super::{Scope, Workspace};
 
 impl Workspace {
@@ -51,17 +53,28 @@ impl Workspace {
         // An algoPIN needs no connection: the lock derives it by itself.
         let online = code.is_offline_access_code || self.lock_online(device_id);
         let id = code.access_code_id;
+        let about = Subject::of(&code, false);
+        let parked = !online && code.status == Status::Setting;
+        if settings.use_backup_access_code_pool || parked {
+            // The paths that change the code once it is stored.
+            self.insert_code(code);
+            if settings.use_backup_access_code_pool {
+                self.activate_pool(device_id);
+            }
+            self.refresh_backup_flag(id);
+            if parked {
+                self.park_offline(id, now);
+            }
+            self.emit(EventType::AccessCodeCreated, about, now);
+            return self.codes[&id].clone();
+        }
+        // The common path decides everything before storing: one copy, no look-ups back.
+        code.is_backup_access_code_available =
+            backup::available(&code, self.pools.contains_key(&device_id));
+        let out = code.clone();
         self.insert_code(code);
-        if settings.use_backup_access_code_pool {
-            self.activate_pool(device_id);
-        }
-        self.refresh_backup_flag(id);
-        if !online && self.codes[&id].status == Status::Setting {
-            self.park_offline(id, now);
-        }
-        let code = self.codes[&id].clone();
-        self.emit(EventType::AccessCodeCreated, &code, false, now);
-        code
+        self.emit(EventType::AccessCodeCreated, about, now);
+        out
     }
 
     /// `/access_codes/create_multiple`: plans every lock's PIN and key and commits all codes,

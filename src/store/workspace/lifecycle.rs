@@ -13,6 +13,25 @@ use crate::domain::pin::{self, LockRules, PinSet};
 
 use super::Workspace;
 
+/// What an access-code event says about its code: which code on which lock, and the PIN for
+/// the event types whose schema carries it.
+pub(super) struct Subject {
+    access_code_id: Uuid,
+    device_id: Uuid,
+    pin: Option<String>,
+}
+
+impl Subject {
+    /// `with_pin` for the event types whose schema carries the PIN.
+    pub(super) fn of(c: &AccessCode, with_pin: bool) -> Self {
+        Subject {
+            access_code_id: c.access_code_id,
+            device_id: c.device_id,
+            pin: if with_pin { c.code.clone() } else { None },
+        }
+    }
+}
+
 impl Workspace {
     /// Replaces a device's state (the fake control surface). A device coming back online has
     /// its waiting codes programmed now.
@@ -24,7 +43,7 @@ impl Workspace {
         let account = d.connected_account_id;
         self.devices.insert(id, d);
         if was_online.is_some_and(|was| was != online) {
-            let event_id = self.new_id();
+            let event_id = self.next_event_id();
             self.push_event(Event {
                 event_id,
                 event_type: EventType::device_online(online),
@@ -127,8 +146,8 @@ impl Workspace {
             }
             if let Some(c) = self.codes.get_mut(&id) {
                 c.program();
-                let c = c.clone();
-                self.emit(EventType::AccessCodeSetOnDevice, &c, true, due);
+                let about = Subject::of(c, true);
+                self.emit(EventType::AccessCodeSetOnDevice, about, due);
             }
             self.reschedule(id);
         }
@@ -139,9 +158,17 @@ impl Workspace {
         let was_set = self.codes[&id].status == Status::Set;
         let removed = self.remove_code(id);
         if was_set {
-            self.emit(EventType::AccessCodeRemovedFromDevice, &removed, false, at);
+            self.emit(
+                EventType::AccessCodeRemovedFromDevice,
+                Subject::of(&removed, false),
+                at,
+            );
         }
-        self.emit(EventType::AccessCodeDeleted, &removed, true, at);
+        self.emit(
+            EventType::AccessCodeDeleted,
+            Subject::of(&removed, true),
+            at,
+        );
     }
 
     /// The provider picks a PIN for a code that waited for one.
@@ -187,25 +214,18 @@ impl Workspace {
 
     /// Records `access_code.changed` for a code, now.
     pub(super) fn emit_changed(&mut self, id: Uuid) {
-        let c = self.codes[&id].clone();
+        let about = Subject::of(&self.codes[&id], false);
         let now = self.now;
-        self.emit(EventType::AccessCodeChanged, &c, false, now);
+        self.emit(EventType::AccessCodeChanged, about, now);
     }
 
-    /// Records an event about `code` that occurred at `at`; `with_pin` for the event types
-    /// whose schema carries the PIN.
-    pub(super) fn emit(
-        &mut self,
-        event_type: EventType,
-        code: &AccessCode,
-        with_pin: bool,
-        at: DateTime<Utc>,
-    ) {
+    /// Records an event about a code that occurred at `at`.
+    pub(super) fn emit(&mut self, event_type: EventType, code: Subject, at: DateTime<Utc>) {
         let connected_account_id = self
             .devices
             .get(&code.device_id)
             .map(|d| d.connected_account_id);
-        let event_id = self.new_id();
+        let event_id = self.next_event_id();
         self.push_event(Event {
             event_id,
             event_type,
@@ -214,7 +234,7 @@ impl Workspace {
             access_code_id: Some(code.access_code_id),
             backup_access_code_id: None,
             connected_account_id,
-            code: if with_pin { code.code.clone() } else { None },
+            code: code.pin,
             created_at: self.now.max(at),
             occurred_at: at,
         });

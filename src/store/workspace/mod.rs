@@ -38,7 +38,50 @@ use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
 use crate::domain::pinset::FastHash;
 
+use super::chunked::{Chunked, Keyed, Table};
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
+
+/// No earlier event (the end of a code's chain of events).
+const NO_EVENT: u32 = u32::MAX;
+
+/// A bijection on `u32` (Chris Wellons' "lowbias32"), so ids made from consecutive positions
+/// look as random as the rest of the id.
+fn scramble(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^ (x >> 16)
+}
+
+/// The inverse of [`scramble`].
+fn unscramble(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x4302_1123);
+    x ^= (x >> 15) ^ (x >> 30);
+    x = x.wrapping_mul(0x1d69_e2a5);
+    x ^ (x >> 16)
+}
+
+/// A version-4 UUID from 16 random bytes whose last four bytes (random bits in a v4 UUID)
+/// carry `at` scrambled.
+fn event_id_at(mut bytes: [u8; 16], at: u32) -> Uuid {
+    bytes[12..].copy_from_slice(&scramble(at).to_be_bytes());
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// The position an event id carries (meaningful only for ids made by [`event_id_at`]; a
+/// look-up checks the event there has this id).
+fn position_in_id(id: Uuid) -> u32 {
+    let b = id.as_bytes();
+    unscramble(u32::from_be_bytes([b[12], b[13], b[14], b[15]]))
+}
+
+impl Keyed for AccessCode {
+    fn id(&self) -> Uuid {
+        self.access_code_id
+    }
+}
 
 pub use reads::{Page, paginate};
 
@@ -63,8 +106,10 @@ pub struct Workspace {
     pub record: WorkspaceRecord,
     accounts: IndexMap<Uuid, ConnectedAccount>,
     devices: IndexMap<Uuid, Device, FastHash>,
-    codes: IndexMap<Uuid, AccessCode, FastHash>,
-    codes_by_device: HashMap<Uuid, IndexSet<Uuid, FastHash>, FastHash>,
+    codes: Table<AccessCode>,
+    /// The codes of each lock, in creation order (a delete is O(codes on that lock), as an
+    /// order-keeping set's would be).
+    codes_by_device: HashMap<Uuid, Vec<Uuid>, FastHash>,
     /// The codes of each `common_code_key`, in creation order (groups are small: a list).
     codes_by_key: HashMap<String, Vec<Uuid>, FastHash>,
     pins: HashMap<Uuid, PinSet, FastHash>,
@@ -73,11 +118,15 @@ pub struct Workspace {
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
     action_attempts: IndexMap<Uuid, ActionAttempt>,
-    events: Vec<Event>,
-    /// Position in `events` by `event_id`.
+    events: Chunked<Event>,
+    /// Position in `events` of the events whose id does not carry it (loaded ones; see
+    /// [`event_id_at`]).
     event_index: HashMap<Uuid, u32, FastHash>,
-    /// Positions in `events` by `access_code_id`, ascending.
-    events_by_code: HashMap<Uuid, Vec<u32>, FastHash>,
+    /// The position of each access code's latest event ...
+    last_event_of_code: HashMap<Uuid, u32, FastHash>,
+    /// ... and, for every event, its code's event before it ([`NO_EVENT`] when none): each
+    /// code's events as a chain, without a list per code.
+    earlier_event_of_code: Chunked<u32>,
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
     scheduled: HashMap<Uuid, DateTime<Utc>, FastHash>,
     rng: StdRng,
@@ -85,8 +134,9 @@ pub struct Workspace {
     pub(crate) now: DateTime<Utc>,
     /// How long a device takes to program a code.
     pub(crate) delay: Duration,
-    /// Events recorded since the store last took them (for webhooks, `Store::publish_outbox`).
-    outbox: Vec<Event>,
+    /// How many of `events` were handed to webhooks (`Store::publish_outbox`); the rest are
+    /// news.
+    published: usize,
 }
 
 impl Workspace {
@@ -96,7 +146,7 @@ impl Workspace {
             record,
             accounts: IndexMap::new(),
             devices: IndexMap::default(),
-            codes: IndexMap::default(),
+            codes: Table::default(),
             codes_by_device: HashMap::default(),
             codes_by_key: HashMap::default(),
             pins: HashMap::default(),
@@ -104,15 +154,16 @@ impl Workspace {
             unmanaged: IndexMap::new(),
             unmanaged_by_device: HashMap::new(),
             action_attempts: IndexMap::new(),
-            events: Vec::new(),
+            events: Chunked::default(),
             event_index: HashMap::default(),
-            events_by_code: HashMap::default(),
+            last_event_of_code: HashMap::default(),
+            earlier_event_of_code: Chunked::default(),
             schedule: BTreeSet::new(),
             scheduled: HashMap::default(),
             rng,
             now,
             delay,
-            outbox: Vec::new(),
+            published: 0,
         }
     }
 
@@ -217,29 +268,36 @@ impl Workspace {
         self.codes_by_device
             .entry(c.device_id)
             .or_default()
-            .insert(id);
+            .push(id);
         if let Some(k) = &c.common_code_key {
-            let group = self.codes_by_key.entry(k.clone()).or_default();
-            if !group.contains(&id) {
-                group.push(id);
+            // Groups are small: grown from one by doubling (a pair takes 32 bytes, not 64).
+            match self.codes_by_key.get_mut(k.as_str()) {
+                Some(group) if group.contains(&id) => {}
+                Some(group) => {
+                    group.reserve_exact(group.len());
+                    group.push(id);
+                }
+                None => {
+                    // `vec!` of one: capacity one.
+                    self.codes_by_key.insert(k.clone(), vec![id]);
+                }
             }
         }
-        self.codes.insert(id, c);
+        self.codes.insert(c);
         self.reschedule(id);
     }
 
     /// Takes a managed code out of the state and its indexes, freeing its PIN.
     fn remove_code(&mut self, id: Uuid) -> AccessCode {
         self.unschedule(id);
-        let c = self
-            .codes
-            .shift_remove(&id)
-            .expect("removing a code that exists");
+        let c = self.codes.remove(&id).expect("removing a code that exists");
         if let (Some(pin), Some(p)) = (&c.code, self.pins.get_mut(&c.device_id)) {
             p.remove(pin);
         }
-        if let Some(set) = self.codes_by_device.get_mut(&c.device_id) {
-            set.shift_remove(&id);
+        if let Some(list) = self.codes_by_device.get_mut(&c.device_id)
+            && let Some(at) = list.iter().position(|x| *x == id)
+        {
+            list.remove(at);
         }
         if let Some(k) = &c.common_code_key {
             self.leave_group(id, k);
@@ -261,17 +319,56 @@ impl Workspace {
     fn push_event(&mut self, e: Event) {
         // Positions as u32 (4 billion events a workspace): 8 bytes less per event in the indexes.
         let at = u32::try_from(self.events.len()).expect("fewer than 2^32 events in a workspace");
-        self.event_index.insert(e.event_id, at);
-        if let Some(code) = e.access_code_id {
-            self.events_by_code.entry(code).or_default().push(at);
+        if position_in_id(e.event_id) != at {
+            self.event_index.insert(e.event_id, at);
         }
-        self.outbox.push(e.clone());
+        let earlier = match e.access_code_id {
+            Some(code) => self.last_event_of_code.insert(code, at).unwrap_or(NO_EVENT),
+            None => NO_EVENT,
+        };
+        self.earlier_event_of_code.push(earlier);
         self.events.push(e);
     }
 
-    /// The events recorded since the last call, oldest first.
-    pub fn take_outbox(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.outbox)
+    /// A fresh id for the event about to be pushed: random, with its position in `events`
+    /// (scrambled) in the last four bytes, so finding an event by id needs no index.
+    pub(crate) fn next_event_id(&mut self) -> Uuid {
+        let mut bytes = [0u8; 16];
+        self.rng.fill_bytes(&mut bytes);
+        let at = u32::try_from(self.events.len()).unwrap_or(u32::MAX);
+        event_id_at(bytes, at)
+    }
+
+    /// Where the event with this id is in `events`.
+    fn event_position(&self, id: Uuid) -> Option<usize> {
+        let at = position_in_id(id) as usize;
+        if self.events.get(at).is_some_and(|e| e.event_id == id) {
+            return Some(at);
+        }
+        self.event_index.get(&id).map(|i| *i as usize)
+    }
+
+    /// The positions of an access code's events, oldest first.
+    fn code_event_positions(&self, code: Uuid) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = self.last_event_of_code.get(&code).copied();
+        while let Some(i) = at.filter(|i| *i != NO_EVENT) {
+            out.push(i as usize);
+            at = self.earlier_event_of_code.get(i as usize).copied();
+        }
+        out.reverse();
+        out
+    }
+
+    /// The events recorded since the last [`mark_published`](Self::mark_published), oldest
+    /// first.
+    pub fn unpublished(&self) -> impl Iterator<Item = &Event> {
+        self.events.iter_from(self.published)
+    }
+
+    /// Marks every event recorded so far as handed to webhooks.
+    pub fn mark_published(&mut self) {
+        self.published = self.events.len();
     }
 }
 

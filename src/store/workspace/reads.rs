@@ -11,6 +11,7 @@ use crate::domain::event::Event;
 use crate::error::{Error, Result};
 
 use super::{Scope, Workspace};
+use crate::store::chunked::Chunked;
 
 /// A page of a list: the items and, when more follow, the offset of the next page.
 #[derive(Debug)]
@@ -139,16 +140,14 @@ impl Workspace {
     /// The events of one managed code, oldest first, through `q`'s filters: those of a code
     /// that exists (on a lock the caller may see), or the history of one that is gone.
     pub fn code_timeline(&self, q: &TimelineQuery, scope: &Scope) -> Result<Vec<&Event>> {
-        let idx = self.events_by_code.get(&q.access_code_id);
+        let positions = self.code_event_positions(q.access_code_id);
         match self.codes.get(&q.access_code_id) {
             Some(c) => {
                 self.visible(c, scope)?;
             }
             None => {
-                let first = idx
-                    .and_then(|v| v.first())
-                    .ok_or(Error::AccessCodeNotFound)?;
-                let device = self.events[*first as usize]
+                let first = positions.first().ok_or(Error::AccessCodeNotFound)?;
+                let device = self.events[*first]
                     .device_id
                     .and_then(|d| self.devices.get(&d));
                 if !device.is_some_and(|d| scope.allows(d)) {
@@ -156,10 +155,9 @@ impl Workspace {
                 }
             }
         }
-        Ok(idx
+        Ok(positions
             .into_iter()
-            .flatten()
-            .map(|i| &self.events[*i as usize])
+            .map(|i| &self.events[i])
             .filter(|e| q.after.is_none_or(|a| e.occurred_at > a))
             .filter(|e| q.before.is_none_or(|b| e.occurred_at < b))
             .filter(|e| {
@@ -207,8 +205,7 @@ impl Workspace {
         };
         let mut at: Vec<usize> = codes
             .iter()
-            .flat_map(|c| self.events_by_code.get(c).into_iter().flatten())
-            .map(|i| *i as usize)
+            .flat_map(|c| self.code_event_positions(*c))
             .collect();
         at.sort_unstable();
         at.dedup();
@@ -221,14 +218,13 @@ impl Workspace {
 
     /// An event by id.
     pub fn event(&self, id: Uuid) -> Result<&Event> {
-        self.event_index
-            .get(&id)
-            .map(|i| &self.events[*i as usize])
+        self.event_position(id)
+            .map(|i| &self.events[i])
             .ok_or(Error::EventNotFound)
     }
 
     /// Every event, in time order.
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &Chunked<Event> {
         &self.events
     }
 }
@@ -336,5 +332,67 @@ mod tests {
         back.load(&db);
         assert_eq!(back.events_matching(&f, 10).len(), 2);
         assert_eq!(back.event(first.event_id).unwrap(), &first);
+    }
+
+    #[test]
+    fn event_ids_carry_their_position_and_other_ids_are_indexed() {
+        use super::super::{event_id_at, position_in_id, scramble, unscramble};
+        for x in (0..200_000u32).chain([u32::MAX - 1, u32::MAX, 0x8000_0000]) {
+            assert_eq!(unscramble(scramble(x)), x);
+        }
+        let id = event_id_at([0xab; 16], 12_345);
+        assert_eq!(id.get_version_num(), 4);
+        assert_eq!(position_in_id(id), 12_345);
+
+        let mut w = ws();
+        let (a, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
+        advance(&mut w, Duration::seconds(1));
+        let made: Vec<Event> = w.events().iter().cloned().collect();
+        assert!(made.len() >= 2);
+        for (i, e) in made.iter().enumerate() {
+            assert_eq!(
+                position_in_id(e.event_id) as usize,
+                i,
+                "made ids carry positions"
+            );
+            assert_eq!(w.event(e.event_id).unwrap(), e);
+        }
+        assert!(w.event_index.is_empty(), "nothing to index");
+
+        // Loaded events whose ids say nothing of their position (or the wrong one: an id
+        // made for position 0, now at 1) are found through the index.
+        let mut db = Database::default();
+        w.dump(&mut db);
+        db.events.reverse();
+        db.events[0].event_id = Uuid::new_v4();
+        let mut back = Workspace::new(w.record.clone(), StdRng::seed_from_u64(1), w.now, w.delay);
+        back.load(&db);
+        for e in &db.events {
+            assert_eq!(back.event(e.event_id).unwrap(), e);
+        }
+        assert!(matches!(
+            back.event(event_id_at([7; 16], 0)),
+            Err(Error::EventNotFound)
+        ));
+        // A code's events, oldest first, follow the order they were loaded in.
+        let q = TimelineQuery {
+            access_code_id: a.access_code_id,
+            after: None,
+            before: None,
+            event_types: None,
+        };
+        let mine: Vec<Uuid> = back
+            .code_timeline(&q, &all())
+            .unwrap()
+            .iter()
+            .map(|e| e.event_id)
+            .collect();
+        let expected: Vec<Uuid> = db
+            .events
+            .iter()
+            .filter(|e| e.access_code_id == Some(a.access_code_id))
+            .map(|e| e.event_id)
+            .collect();
+        assert_eq!(mine, expected);
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::event::EventType;
 use crate::domain::pin::Pin;
 use crate::error::{Error, Result};
 
+use super::lifecycle::Subject;
 use super::{Scope, Workspace};
 
 impl Workspace {
@@ -124,7 +125,8 @@ impl Workspace {
         code.program();
         self.insert_code(code.clone());
         let now = self.now;
-        self.emit(EventType::AccessCodeConvertedToManaged, &code, false, now);
+        let about = Subject::of(&code, false);
+        self.emit(EventType::AccessCodeConvertedToManaged, about, now);
         Ok(())
     }
 
