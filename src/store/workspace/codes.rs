@@ -29,6 +29,12 @@ impl Workspace {
         window: Option<Window>,
         settings: &CodeSettings,
     ) -> AccessCode {
+        // One look-up of the lock for what the code needs from it.
+        let device = &self.devices[&device_id].properties;
+        let (lock_online, supports_pool) = (
+            device.online,
+            device.supports_backup_access_code_pool.unwrap_or(false),
+        );
         let n = NewCode {
             access_code_id: self.new_id(),
             device_id,
@@ -39,10 +45,7 @@ impl Workspace {
             window,
             is_external_modification_allowed: settings.is_external_modification_allowed,
             use_backup_access_code_pool: settings.use_backup_access_code_pool,
-            device_supports_backup_pool: self.devices[&device_id]
-                .properties
-                .supports_backup_access_code_pool
-                .unwrap_or(false),
+            device_supports_backup_pool: supports_pool,
         };
         let now = self.now;
         let mut code = AccessCode::new(n, now);
@@ -51,7 +54,7 @@ impl Workspace {
             code.is_one_time_use = r == Rounding::OneTime;
         }
         // An algoPIN needs no connection: the lock derives it by itself.
-        let online = code.is_offline_access_code || self.lock_online(device_id);
+        let online = code.is_offline_access_code || lock_online;
         let id = code.access_code_id;
         let about = Subject::of(&code, false);
         let parked = !online && code.status == Status::Setting;

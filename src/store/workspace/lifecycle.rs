@@ -91,17 +91,6 @@ impl Workspace {
         }
     }
 
-    /// Schedules a code's next transition, or none when it is at rest.
-    pub(super) fn reschedule(&mut self, id: Uuid) {
-        let Some(code) = self.codes.get(&id) else {
-            return;
-        };
-        match code.next_transition(self.delay) {
-            Some(at) => self.schedule_at(id, at),
-            None => self.unschedule(id),
-        }
-    }
-
     /// Leaves a code waiting on an offline lock: `setting` with a `device_offline` error, and
     /// only its window's end (if any) still scheduled.
     pub(super) fn park_offline(&mut self, id: Uuid, at: DateTime<Utc>) {
@@ -144,12 +133,18 @@ impl Workspace {
             if code.code.is_none() {
                 self.assign_provider_pin(id);
             }
-            if let Some(c) = self.codes.get_mut(&id) {
-                c.program();
-                let about = Subject::of(c, true);
-                self.emit(EventType::AccessCodeSetOnDevice, about, due);
+            let delay = self.delay;
+            let Some(c) = self.codes.get_mut(&id) else {
+                continue;
+            };
+            c.program();
+            let about = Subject::of(c, true);
+            // Unscheduled above: only a next transition (a window's end) needs scheduling.
+            let next = c.next_transition(delay);
+            self.emit(EventType::AccessCodeSetOnDevice, about, due);
+            if let Some(at) = next {
+                self.schedule_at(id, at);
             }
-            self.reschedule(id);
         }
     }
 

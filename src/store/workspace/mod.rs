@@ -283,8 +283,12 @@ impl Workspace {
                 }
             }
         }
+        let next = c.next_transition(self.delay);
         self.codes.insert(c);
-        self.reschedule(id);
+        match next {
+            Some(at) => self.schedule_at(id, at),
+            None => self.unschedule(id),
+        }
     }
 
     /// Takes a managed code out of the state and its indexes, freeing its PIN.
