@@ -72,13 +72,20 @@ fn inc<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32, impl std::hash::BuildH
     *map.entry(k).or_default() += 1;
 }
 
-fn dec<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32, impl std::hash::BuildHasher>, k: &K) {
-    if let Some(n) = map.get_mut(k) {
-        *n -= 1;
-        if *n == 0 {
-            map.remove(k);
-        }
+/// Takes one copy of `k` away; true when that was its last copy.
+fn dec<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, u32, impl std::hash::BuildHasher>,
+    k: &K,
+) -> bool {
+    let Some(n) = map.get_mut(k) else {
+        return false;
+    };
+    *n -= 1;
+    let last = *n == 0;
+    if last {
+        map.remove(k);
     }
+    last
 }
 
 /// The PINs already on one lock, managed and unmanaged, with the first-four-digit prefixes
@@ -121,20 +128,25 @@ impl PinSet {
     pub fn remove(&mut self, pin: &str) {
         match encode(pin) {
             Some(n) => {
-                dec(&mut self.pins, &n);
-                if let Some(v) = four_digit(n)
-                    && !self.pins.contains_key(&n)
+                if dec(&mut self.pins, &n)
+                    && let Some(v) = four_digit(n)
                     && !self.four.is_empty()
                 {
                     self.four[v / 64] &= !(1 << (v % 64));
                 }
             }
-            None => dec(&mut self.other, &pin.to_string()),
+            None => {
+                dec(&mut self.other, &pin.to_string());
+            }
         }
         let p = prefix(pin);
         match encode(p) {
-            Some(n) => dec(&mut self.prefixes, &(n as u32)),
-            None => dec(&mut self.other_prefixes, &p.to_string()),
+            Some(n) => {
+                dec(&mut self.prefixes, &(n as u32));
+            }
+            None => {
+                dec(&mut self.other_prefixes, &p.to_string());
+            }
         }
     }
 

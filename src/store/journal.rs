@@ -72,12 +72,6 @@ impl RequestBody {
     }
 }
 
-impl From<Value> for RequestBody {
-    fn from(v: Value) -> Self {
-        RequestBody(Bytes::from(v.to_string()))
-    }
-}
-
 impl Serialize for RequestBody {
     /// The JSON as sent (validated, not rebuilt), or `null` when the body is not JSON.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -305,7 +299,9 @@ mod tests {
     fn bodies_over_the_budget_push_out_the_oldest_and_a_huge_one_is_not_kept() {
         let j = Journal::with_body_budget(10, 100);
         let with_body = |i| JournalEntry {
-            body: Some(serde_json::json!({"n": i}).into()),
+            body: Some(RequestBody(Bytes::from(
+                serde_json::json!({"n": i}).to_string(),
+            ))),
             ..entry(i, "POST", "/x", None)
         };
         j.record(with_body(0), 40);

@@ -1,8 +1,9 @@
 //! The store: every workspace's state, the credentials that lead to it, and the server clock.
 //!
 //! A cheap-to-clone handle ([`Store`]) over a registry behind a `RwLock` (credentials and the
-//! workspace map) and one (parking_lot) `Mutex` per workspace. Requests lock only their own workspace, run a
-//! synchronous method on it ([`Store::with_workspace`]) and never hold a lock across `.await`.
+//! workspace map) and one (parking_lot) `Mutex` per workspace. Requests lock only their own
+//! workspace, run a synchronous method on it ([`Store::with_workspace`]) and never hold a lock
+//! across `.await`.
 
 pub mod chunked;
 pub mod clock;

@@ -229,9 +229,14 @@ impl Workspace {
 
     /// A fresh id from the workspace's generator (seeded under `--rng-seed`).
     pub(crate) fn new_id(&mut self) -> Uuid {
+        uuid::Builder::from_random_bytes(self.random_bytes()).into_uuid()
+    }
+
+    /// Sixteen bytes from the workspace's generator.
+    fn random_bytes(&mut self) -> [u8; 16] {
         let mut bytes = [0u8; 16];
         self.rng.fill_bytes(&mut bytes);
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
+        bytes
     }
 
     /// Whether the workspace has this connected account (the fake control surface).
@@ -337,10 +342,8 @@ impl Workspace {
     /// A fresh id for the event about to be pushed: random, with its position in `events`
     /// (scrambled) in the last four bytes, so finding an event by id needs no index.
     pub(crate) fn next_event_id(&mut self) -> Uuid {
-        let mut bytes = [0u8; 16];
-        self.rng.fill_bytes(&mut bytes);
         let at = u32::try_from(self.events.len()).unwrap_or(u32::MAX);
-        event_id_at(bytes, at)
+        event_id_at(self.random_bytes(), at)
     }
 
     /// Where the event with this id is in `events`.
