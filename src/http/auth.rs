@@ -7,7 +7,7 @@
 
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, StatusCode, request::Parts},
+    http::{HeaderMap, HeaderName, StatusCode, header::AUTHORIZATION, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -18,7 +18,13 @@ use crate::store::{Caller, Credential, Principal, journal::CredentialKind};
 
 use super::state::AppState;
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+// Names made once: a `&str` name is parsed and lower-cased again on every look-up.
+const CLIENT_SESSION_TOKEN: HeaderName = HeaderName::from_static("client-session-token");
+const SEAM_CLIENT_SESSION_TOKEN: HeaderName = HeaderName::from_static("seam-client-session-token");
+const SEAM_PUBLISHABLE_KEY: HeaderName = HeaderName::from_static("seam-publishable-key");
+const SEAM_WORKSPACE: HeaderName = HeaderName::from_static("seam-workspace");
+
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -27,16 +33,16 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Reads the one credential a request carries.
 pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
-    let cst = header(headers, "client-session-token")
-        .or_else(|| header(headers, "seam-client-session-token"));
+    let cst = header(headers, &CLIENT_SESSION_TOKEN)
+        .or_else(|| header(headers, &SEAM_CLIENT_SESSION_TOKEN));
     if let Some(token) = cst {
         if !token.starts_with("seam_cst") {
             return Err(Error::InvalidClientSessionToken);
         }
         return Ok(Credential::ClientSession(token.to_string()));
     }
-    let Some(auth) = header(headers, "authorization") else {
-        if let Some(pk) = header(headers, "seam-publishable-key") {
+    let Some(auth) = header(headers, &AUTHORIZATION) else {
+        if let Some(pk) = header(headers, &SEAM_PUBLISHABLE_KEY) {
             return Ok(Credential::PublishableKey(pk.to_string()));
         }
         return Err(Error::Unauthorized(
@@ -53,7 +59,7 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
                 "Unauthorized: the Authorization header must be Bearer <token>".into(),
             )
         })?;
-    let workspace = header(headers, "seam-workspace").map(str::to_string);
+    let workspace = header(headers, &SEAM_WORKSPACE).map(str::to_string);
     if token.starts_with("seam_cst") {
         Ok(Credential::ClientSession(token.to_string()))
     } else if token.starts_with("seam_at") {
@@ -82,13 +88,13 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
 /// The kind of credential the headers present, accepted or not (for the journal: never the
 /// token). A Bearer JWT is a console session; an unrecognised token is no kind.
 pub fn credential_kind(headers: &HeaderMap) -> Option<CredentialKind> {
-    if header(headers, "client-session-token")
-        .or_else(|| header(headers, "seam-client-session-token"))
+    if header(headers, &CLIENT_SESSION_TOKEN)
+        .or_else(|| header(headers, &SEAM_CLIENT_SESSION_TOKEN))
         .is_some()
     {
         return Some(CredentialKind::ClientSession);
     }
-    let token = header(headers, "authorization").and_then(|a| {
+    let token = header(headers, &AUTHORIZATION).and_then(|a| {
         a.get(..7)
             .filter(|p| p.eq_ignore_ascii_case("bearer "))
             .map(|_| a[7..].trim())
@@ -101,7 +107,7 @@ pub fn credential_kind(headers: &HeaderMap) -> Option<CredentialKind> {
         Some(t) if t.starts_with("ey") && t.split('.').count() == 3 => {
             Some(CredentialKind::ConsoleSession)
         }
-        _ => header(headers, "seam-publishable-key").map(|_| CredentialKind::PublishableKey),
+        _ => header(headers, &SEAM_PUBLISHABLE_KEY).map(|_| CredentialKind::PublishableKey),
     }
 }
 

@@ -46,10 +46,10 @@ async fn request_id(mut req: Request, next: Next) -> Response {
     if req.method() == Method::OPTIONS {
         return StatusCode::OK.into_response();
     }
-    let id = format!("request_{}", uuid::Uuid::new_v4().simple());
-    req.extensions_mut().insert(schema::RequestId(id.clone()));
+    let id = schema::RequestId::new();
+    req.extensions_mut().insert(id);
     let mut res = next.run(req).await;
-    if let Ok(v) = HeaderValue::from_str(&id) {
+    if let Ok(v) = HeaderValue::from_str(id.encode(&mut [0; 40])) {
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID), v);
     }
