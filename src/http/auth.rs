@@ -5,17 +5,20 @@
 //! is a 401) or [`Principal`] (any valid credential). Runs before input parsing, so a request
 //! without credentials is a 401 whatever else is wrong with it. Tokens are never logged.
 
+use std::task::{Context, Poll};
+
 use axum::{
-    extract::{FromRequestParts, Request, State},
+    extract::{FromRequestParts, Request},
     http::{HeaderMap, HeaderName, StatusCode, header::AUTHORIZATION, request::Parts},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
+use tower::{Layer, Service};
 
 use crate::domain::console_session::looks_like_jwt;
 use crate::error::Error;
 use crate::store::{Caller, Credential, Principal, journal::CredentialKind};
 
+use super::layers::{Finish, Stamp};
 use super::state::AppState;
 
 // Names made once: a `&str` name is parsed and lower-cased again on every look-up.
@@ -118,28 +121,79 @@ pub struct Authenticated {
     pub workspace_id: uuid::Uuid,
 }
 
-/// Middleware on every Seam route: resolves the principal or answers 401/400; a route under a
+/// The layer on every Seam route: resolves the principal or answers 401/400; a route under a
 /// simulated outage for the caller's workspace answers 503 with an empty body, as Seam's fake.
-pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
-    match credential(req.headers()).and_then(|c| app.store.principal(&c)) {
-        Ok(principal) => {
-            let workspace_id = principal.workspace_id();
-            if let Some(ws) = workspace_id
-                && app.store.in_outage(ws, req.uri().path())
-            {
-                let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
-                res.extensions_mut()
-                    .insert(Authenticated { workspace_id: ws });
-                return res;
-            }
-            req.extensions_mut().insert(principal);
-            let mut res = next.run(req).await;
-            if let Some(workspace_id) = workspace_id {
-                res.extensions_mut().insert(Authenticated { workspace_id });
-            }
-            res
+/// The decision is synchronous, so the layer is a plain service (no boxed future).
+#[derive(Clone)]
+pub struct AuthLayer {
+    app: AppState,
+}
+
+impl AuthLayer {
+    pub fn new(app: AppState) -> Self {
+        AuthLayer { app }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Authenticate<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Authenticate {
+            app: self.app.clone(),
+            inner,
         }
-        Err(e) => e.into_response(),
+    }
+}
+
+/// The service of [`AuthLayer`].
+#[derive(Clone)]
+pub struct Authenticate<S> {
+    app: AppState,
+    inner: S,
+}
+
+/// Names the workspace on the response, when the credential opened one.
+pub struct Opened(Option<uuid::Uuid>);
+
+impl Stamp for Opened {
+    fn stamp(self, res: &mut Response) {
+        if let Some(workspace_id) = self.0 {
+            res.extensions_mut().insert(Authenticated { workspace_id });
+        }
+    }
+}
+
+impl<S> Service<Request> for Authenticate<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Finish<S::Future, Opened>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let store = &self.app.store;
+        match credential(req.headers()).and_then(|c| store.principal(&c)) {
+            Ok(principal) => {
+                let workspace_id = principal.workspace_id();
+                if let Some(ws) = workspace_id
+                    && store.in_outage(ws, req.uri().path())
+                {
+                    let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    res.extensions_mut()
+                        .insert(Authenticated { workspace_id: ws });
+                    return Finish::now(res);
+                }
+                req.extensions_mut().insert(principal);
+                Finish::later(self.inner.call(req), Opened(workspace_id))
+            }
+            Err(e) => Finish::now(e.into_response()),
+        }
     }
 }
 
