@@ -49,4 +49,5 @@ function done(summary, latency, requests)
   io.write(string.format("requests %d\n", summary.requests))
   io.write(string.format("p99_us %d\n", latency:percentile(99)))
   io.write(string.format("p50_us %d\n", latency:percentile(50)))
+  io.write(string.format("duration_us %d\n", summary.duration))
 end

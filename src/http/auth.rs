@@ -5,20 +5,29 @@
 //! is a 401) or [`Principal`] (any valid credential). Runs before input parsing, so a request
 //! without credentials is a 401 whatever else is wrong with it. Tokens are never logged.
 
+use std::task::{Context, Poll};
+
 use axum::{
-    extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, StatusCode, request::Parts},
-    middleware::Next,
+    extract::{FromRequestParts, Request},
+    http::{HeaderMap, HeaderName, StatusCode, header::AUTHORIZATION, request::Parts},
     response::{IntoResponse, Response},
 };
+use tower::{Layer, Service};
 
 use crate::domain::console_session::looks_like_jwt;
 use crate::error::Error;
 use crate::store::{Caller, Credential, Principal, journal::CredentialKind};
 
+use super::layers::{Finish, Stamp};
 use super::state::AppState;
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+// Names made once: a `&str` name is parsed and lower-cased again on every look-up.
+const CLIENT_SESSION_TOKEN: HeaderName = HeaderName::from_static("client-session-token");
+const SEAM_CLIENT_SESSION_TOKEN: HeaderName = HeaderName::from_static("seam-client-session-token");
+const SEAM_PUBLISHABLE_KEY: HeaderName = HeaderName::from_static("seam-publishable-key");
+const SEAM_WORKSPACE: HeaderName = HeaderName::from_static("seam-workspace");
+
+fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -27,16 +36,16 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Reads the one credential a request carries.
 pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
-    let cst = header(headers, "client-session-token")
-        .or_else(|| header(headers, "seam-client-session-token"));
+    let cst = header(headers, &CLIENT_SESSION_TOKEN)
+        .or_else(|| header(headers, &SEAM_CLIENT_SESSION_TOKEN));
     if let Some(token) = cst {
         if !token.starts_with("seam_cst") {
             return Err(Error::InvalidClientSessionToken);
         }
         return Ok(Credential::ClientSession(token.to_string()));
     }
-    let Some(auth) = header(headers, "authorization") else {
-        if let Some(pk) = header(headers, "seam-publishable-key") {
+    let Some(auth) = header(headers, &AUTHORIZATION) else {
+        if let Some(pk) = header(headers, &SEAM_PUBLISHABLE_KEY) {
             return Ok(Credential::PublishableKey(pk.to_string()));
         }
         return Err(Error::Unauthorized(
@@ -53,7 +62,7 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
                 "Unauthorized: the Authorization header must be Bearer <token>".into(),
             )
         })?;
-    let workspace = header(headers, "seam-workspace").map(str::to_string);
+    let workspace = header(headers, &SEAM_WORKSPACE).map(str::to_string);
     if token.starts_with("seam_cst") {
         Ok(Credential::ClientSession(token.to_string()))
     } else if token.starts_with("seam_at") {
@@ -82,13 +91,13 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
 /// The kind of credential the headers present, accepted or not (for the journal: never the
 /// token). A Bearer JWT is a console session; an unrecognised token is no kind.
 pub fn credential_kind(headers: &HeaderMap) -> Option<CredentialKind> {
-    if header(headers, "client-session-token")
-        .or_else(|| header(headers, "seam-client-session-token"))
+    if header(headers, &CLIENT_SESSION_TOKEN)
+        .or_else(|| header(headers, &SEAM_CLIENT_SESSION_TOKEN))
         .is_some()
     {
         return Some(CredentialKind::ClientSession);
     }
-    let token = header(headers, "authorization").and_then(|a| {
+    let token = header(headers, &AUTHORIZATION).and_then(|a| {
         a.get(..7)
             .filter(|p| p.eq_ignore_ascii_case("bearer "))
             .map(|_| a[7..].trim())
@@ -101,7 +110,7 @@ pub fn credential_kind(headers: &HeaderMap) -> Option<CredentialKind> {
         Some(t) if t.starts_with("ey") && t.split('.').count() == 3 => {
             Some(CredentialKind::ConsoleSession)
         }
-        _ => header(headers, "seam-publishable-key").map(|_| CredentialKind::PublishableKey),
+        _ => header(headers, &SEAM_PUBLISHABLE_KEY).map(|_| CredentialKind::PublishableKey),
     }
 }
 
@@ -112,28 +121,79 @@ pub struct Authenticated {
     pub workspace_id: uuid::Uuid,
 }
 
-/// Middleware on every Seam route: resolves the principal or answers 401/400; a route under a
+/// The layer on every Seam route: resolves the principal or answers 401/400; a route under a
 /// simulated outage for the caller's workspace answers 503 with an empty body, as Seam's fake.
-pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
-    match credential(req.headers()).and_then(|c| app.store.principal(&c)) {
-        Ok(principal) => {
-            let workspace_id = principal.workspace_id();
-            if let Some(ws) = workspace_id
-                && app.store.in_outage(ws, req.uri().path())
-            {
-                let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
-                res.extensions_mut()
-                    .insert(Authenticated { workspace_id: ws });
-                return res;
-            }
-            req.extensions_mut().insert(principal);
-            let mut res = next.run(req).await;
-            if let Some(workspace_id) = workspace_id {
-                res.extensions_mut().insert(Authenticated { workspace_id });
-            }
-            res
+/// The decision is synchronous, so the layer is a plain service (no boxed future).
+#[derive(Clone)]
+pub struct AuthLayer {
+    app: AppState,
+}
+
+impl AuthLayer {
+    pub fn new(app: AppState) -> Self {
+        AuthLayer { app }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Authenticate<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Authenticate {
+            app: self.app.clone(),
+            inner,
         }
-        Err(e) => e.into_response(),
+    }
+}
+
+/// The service of [`AuthLayer`].
+#[derive(Clone)]
+pub struct Authenticate<S> {
+    app: AppState,
+    inner: S,
+}
+
+/// Names the workspace on the response, when the credential opened one.
+pub struct Opened(Option<uuid::Uuid>);
+
+impl Stamp for Opened {
+    fn stamp(self, res: &mut Response) {
+        if let Some(workspace_id) = self.0 {
+            res.extensions_mut().insert(Authenticated { workspace_id });
+        }
+    }
+}
+
+impl<S> Service<Request> for Authenticate<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Finish<S::Future, Opened>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let store = &self.app.store;
+        match credential(req.headers()).and_then(|c| store.principal(&c)) {
+            Ok(principal) => {
+                let workspace_id = principal.workspace_id();
+                if let Some(ws) = workspace_id
+                    && store.in_outage(ws, req.uri().path())
+                {
+                    let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    res.extensions_mut()
+                        .insert(Authenticated { workspace_id: ws });
+                    return Finish::now(res);
+                }
+                req.extensions_mut().insert(principal);
+                Finish::later(self.inner.call(req), Opened(workspace_id))
+            }
+            Err(e) => Finish::now(e.into_response()),
+        }
     }
 }
 

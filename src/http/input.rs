@@ -6,7 +6,7 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request, rejection::BytesRejection},
-    http::{Method, header},
+    http::{HeaderValue, Method, Uri, header},
 };
 use serde_json::{Map, Value};
 
@@ -19,12 +19,11 @@ pub struct Input {
     /// From a query string: every value is text and is read leniently (`"true"`, `"4"`, `k=`).
     from_query: bool,
     issues: Vec<Issue>,
-    /// The query string as sent (for `next_page_url`).
-    pub raw_query: Option<String>,
-    /// The path (for `next_page_url`).
-    pub path: String,
+    /// The request's URI, path and query string as sent (for `next_page_url`; a clone shares
+    /// the request's bytes).
+    uri: Uri,
     /// `Host` header, if any (for `next_page_url`).
-    pub host: Option<String>,
+    host: Option<HeaderValue>,
 }
 
 /// Zod's name for a JSON value's type.
@@ -90,24 +89,38 @@ pub fn parse_query(q: &str) -> Map<String, Value> {
     out
 }
 
+/// The `invalid_content_type` error for a `Content-Type` that is not JSON (`application/json`
+/// or `…+json`, any case, any parameters); `None` for JSON.
+fn not_json(content_type: &str) -> Option<Error> {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let json = essence.eq_ignore_ascii_case("application/json")
+        || essence
+            .len()
+            .checked_sub(5)
+            .and_then(|at| essence.get(at..))
+            .is_some_and(|end| end.eq_ignore_ascii_case("+json"));
+    (!json).then(|| {
+        Error::InvalidContentType(format!(
+            "Content-Type must be application/json, not {}",
+            essence.to_ascii_lowercase()
+        ))
+    })
+}
+
 impl<S: Send + Sync> FromRequest<S> for Input {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let method = req.method().clone();
-        let raw_query = req.uri().query().map(str::to_string);
-        let path = req.uri().path().to_string();
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_string);
-        let content_type = req
+        let uri = req.uri().clone();
+        let host = req.headers().get(header::HOST).cloned();
+        // Worked out now (the request is consumed below), applied once there is a JSON body.
+        let not_json = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|h| h.to_str().ok())
-            .map(|s| s.to_ascii_lowercase());
-        let query_fields = raw_query.as_deref().map(parse_query).unwrap_or_default();
+            .and_then(not_json);
+        let query_fields = uri.query().map(parse_query).unwrap_or_default();
 
         let body = Bytes::from_request(req, state)
             .await
@@ -128,8 +141,7 @@ impl<S: Send + Sync> FromRequest<S> for Input {
             fields: Map::new(),
             from_query: uses_query,
             issues: Vec::new(),
-            raw_query,
-            path,
+            uri,
             host,
         };
         if uses_query {
@@ -139,13 +151,8 @@ impl<S: Send + Sync> FromRequest<S> for Input {
         if body_empty {
             return Ok(input);
         }
-        if let Some(ct) = &content_type {
-            let essence = ct.split(';').next().unwrap_or("").trim();
-            if essence != "application/json" && !essence.ends_with("+json") {
-                return Err(Error::InvalidContentType(format!(
-                    "Content-Type must be application/json, not {essence}"
-                )));
-            }
+        if let Some(e) = not_json {
+            return Err(e);
         }
         let value: Value = serde_json::from_slice(&body)
             .map_err(|e| Error::field_root(format!("Malformed JSON body: {e}")))?;
@@ -173,8 +180,7 @@ impl Input {
             fields: parse_query(q),
             from_query: true,
             issues: Vec::new(),
-            raw_query: Some(q.into()),
-            path: String::new(),
+            uri: format!("/?{q}").parse().unwrap_or_default(),
             host: None,
         }
     }
@@ -185,8 +191,7 @@ impl Input {
             fields,
             from_query: false,
             issues: Vec::new(),
-            raw_query: None,
-            path: String::new(),
+            uri: Uri::default(),
             host: None,
         }
     }
@@ -200,6 +205,21 @@ impl Input {
             }
             v => Some(v),
         }
+    }
+
+    /// The path requested (for `next_page_url`).
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// The query string as sent, if any (for `next_page_url`).
+    pub fn raw_query(&self) -> Option<&str> {
+        self.uri.query()
+    }
+
+    /// The `Host` header, if it is text.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_ref().and_then(|h| h.to_str().ok())
     }
 
     /// Whether the fields came from a query string (text, read leniently).
@@ -231,6 +251,25 @@ impl Input {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn json_content_types_in_any_case_and_with_parameters_pass() {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/merge-patch+json",
+            " application/vnd.api+JSON ;q=1",
+        ] {
+            assert!(not_json(ok).is_none(), "{ok}");
+        }
+        match not_json("Text/Plain; charset=utf-8") {
+            Some(Error::InvalidContentType(m)) => {
+                assert_eq!(m, "Content-Type must be application/json, not text/plain")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(not_json("json").is_some());
+    }
 
     #[test]
     fn query_strings_become_fields_the_sdk_way() {

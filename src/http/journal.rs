@@ -22,7 +22,7 @@ use super::input::parse_query;
 use super::schema::RequestId;
 use crate::store::{
     Store,
-    journal::{JournalEntry, RequestBody},
+    journal::{JournalEntry, RequestBody, method_name},
 };
 
 /// Whether a path is a Seam-API request the journal records: everything but the fake
@@ -43,6 +43,15 @@ pub struct Recorder {
 /// Reads the body up to `limit` bytes. Returns a body that replays what was read followed by
 /// the rest, and the bytes when the whole body fit.
 async fn buffer(body: Body, limit: usize) -> (Body, Option<Bytes>) {
+    // A body of known length within the limit (nearly every request) is read in one go.
+    if let Some(len) = axum::body::HttpBody::size_hint(&body).exact()
+        && len <= limit as u64
+    {
+        return match axum::body::to_bytes(body, limit).await {
+            Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
+            Err(e) => (Body::from_stream(stream::iter([Err::<Bytes, _>(e)])), None),
+        };
+    }
     let mut rest = body.into_data_stream();
     // The chunks as they came (a small body is one chunk, kept without a copy).
     let mut read: Vec<Bytes> = Vec::new();
@@ -81,9 +90,9 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
     let request_id = req
         .extensions()
         .get::<RequestId>()
-        .map(|r| r.0.clone())
+        .copied()
         .unwrap_or_default();
-    let method = req.method().to_string();
+    let method = method_name(req.method().as_str());
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(parse_query).unwrap_or_default();
     let credential = credential_kind(req.headers());
@@ -104,7 +113,7 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
             query,
             body,
             status: res.status().as_u16(),
-            error_type: res.extensions().get::<ErrorType>().map(|e| e.0.to_string()),
+            error_type: res.extensions().get::<ErrorType>().map(|e| e.0),
             duration_ms: millis(started.elapsed()),
             workspace_id: res
                 .extensions()
@@ -132,7 +141,8 @@ impl<B> MakeSpan<B> for RequestSpan {
         let id = req
             .extensions()
             .get::<RequestId>()
-            .map_or("", |r| r.0.as_str());
+            .copied()
+            .unwrap_or_default();
         tracing::info_span!(
             "request",
             method = %req.method(),

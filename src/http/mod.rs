@@ -11,6 +11,7 @@ pub mod error;
 pub mod healthcheck;
 pub mod input;
 pub mod journal;
+pub mod layers;
 pub mod openapi;
 pub mod pagination;
 pub mod params;
@@ -23,10 +24,10 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Request},
-    http::{HeaderName, HeaderValue, Method, StatusCode},
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
+    extract::DefaultBodyLimit,
+    http::{HeaderName, Method},
+    middleware,
+    response::IntoResponse,
 };
 use tower::ServiceBuilder;
 use tower_http::{
@@ -39,22 +40,6 @@ pub use schema::REQUEST_ID;
 pub use state::AppState;
 
 use crate::store::Store;
-
-/// Stamps `seam-request-id` on every response (and on the request's extensions, for the log
-/// line and the journal) and answers bare OPTIONS requests.
-async fn request_id(mut req: Request, next: Next) -> Response {
-    if req.method() == Method::OPTIONS {
-        return StatusCode::OK.into_response();
-    }
-    let id = format!("request_{}", uuid::Uuid::new_v4().simple());
-    req.extensions_mut().insert(schema::RequestId(id.clone()));
-    let mut res = next.run(req).await;
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        res.headers_mut()
-            .insert(HeaderName::from_static(REQUEST_ID), v);
-    }
-    res
-}
 
 fn cors() -> CorsLayer {
     let headers = [
@@ -149,10 +134,7 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         store: state.store.clone(),
         max_body_bytes,
     };
-    let seam = seam.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::authenticate,
-    ));
+    let seam = seam.route_layer(auth::AuthLayer::new(state.clone()));
     let routes = Router::new()
         .merge(seam)
         .merge(open)
@@ -163,7 +145,9 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
     // CPU time in the profile, docs/performance.md); around the router, a clone is one `Arc`.
     let stack = ServiceBuilder::new()
         .layer(cors())
-        .layer(middleware::from_fn(request_id))
+        .layer(layers::RequestIdLayer)
+        // The trace layer wraps the body in its own type; the layers above take axum's.
+        .map_response(IntoResponse::into_response)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(journal::RequestSpan)

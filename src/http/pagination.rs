@@ -122,7 +122,7 @@ impl Pagination {
         let cursor = page.next_offset.map(encode_cursor);
         let url = cursor.as_ref().map(|c| {
             let mut q = form_urlencoded::Serializer::new(String::new());
-            if let Some(raw) = &input.raw_query {
+            if let Some(raw) = input.raw_query() {
                 for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
                     if k != "page_cursor" {
                         q.append_pair(&k, &v);
@@ -130,8 +130,8 @@ impl Pagination {
                 }
             }
             q.append_pair("page_cursor", c);
-            let host = input.host.as_deref().unwrap_or("localhost");
-            format!("http://{host}{}?{}", input.path, q.finish())
+            let host = input.host().unwrap_or("localhost");
+            format!("http://{host}{}?{}", input.path(), q.finish())
         });
         Pagination {
             has_next_page: cursor.is_some(),

@@ -21,17 +21,47 @@ use crate::domain::timestamp;
 use crate::error::{Error, Issue};
 
 /// Where one value sits in the request (`["device_ids", "1"]`) and where its problems go.
+/// The path is kept as the field's name and the array indices below it, and written out as
+/// text only when a problem is recorded (a request reads a dozen fields, most of them absent).
 pub struct Cx<'a> {
     /// Query-string values are text and are read leniently (`"true"`, `"4"`, `key=`).
     pub from_query: bool,
     pub issues: &'a mut Vec<Issue>,
-    pub path: Vec<String>,
+    key: &'a str,
+    indices: Vec<usize>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    /// The context of the top-level field `key`.
+    pub fn new(from_query: bool, issues: &'a mut Vec<Issue>, key: &'a str) -> Self {
+        Cx {
+            from_query,
+            issues,
+            key,
+            indices: Vec::new(),
+        }
+    }
+
+    /// The current path, as issues name it (`["device_ids", "1"]`).
+    pub fn path(&self) -> Vec<String> {
+        let mut path = Vec::with_capacity(1 + self.indices.len());
+        path.push(self.key.to_string());
+        path.extend(self.indices.iter().map(usize::to_string));
+        path
+    }
+
+    /// Runs `f` one level down, at item `i` of the current array.
+    pub fn at<T>(&mut self, i: usize, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.indices.push(i);
+        let out = f(self);
+        self.indices.pop();
+        out
+    }
+
     /// Records a problem at the current path.
     pub fn issue(&mut self, message: impl Into<String>) {
-        self.issues.push(Issue::new(self.path.clone(), message));
+        let path = self.path();
+        self.issues.push(Issue::new(path, message));
     }
 
     /// Records `Expected <what>, received <type of got>` and gives nothing.
@@ -46,11 +76,7 @@ impl Cx<'_> {
 pub fn field<T: Param>(input: &mut Input, key: &str) -> Option<T> {
     let value = input.take(key, T::EMPTY_QUERY_IS_NULL);
     let from_query = input.from_query();
-    let mut cx = Cx {
-        from_query,
-        issues: input.issues_mut(),
-        path: vec![key.to_string()],
-    };
+    let mut cx = Cx::new(from_query, input.issues_mut(), key);
     match value {
         Some(Value::Null) => T::absent().or_else(|| cx.expected(T::EXPECTED, &Value::Null)),
         None => T::absent().or_else(|| {
@@ -148,12 +174,10 @@ impl<T: Param> Param for Vec<T> {
         let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, item) in items.into_iter().enumerate() {
-            cx.path.push(i.to_string());
-            let parsed = match item {
+            let parsed = cx.at(i, |cx| match item {
                 Value::Null => cx.expected(T::EXPECTED, &Value::Null),
                 item => T::parse(item, cx),
-            };
-            cx.path.pop();
+            });
             match parsed {
                 Some(p) => out.push(p),
                 None => ok = false,
@@ -548,11 +572,17 @@ mod tests {
     }
 
     fn cx(issues: &mut Vec<Issue>) -> Cx<'_> {
-        Cx {
-            from_query: false,
-            issues,
-            path: vec!["f".into()],
-        }
+        Cx::new(false, issues, "f")
+    }
+
+    #[test]
+    fn an_issue_names_the_field_and_the_indices_below_it() {
+        let mut issues = Vec::new();
+        let mut c = cx(&mut issues);
+        c.at(2, |c| c.at(0, |c| c.issue("deep")));
+        c.issue("top");
+        assert_eq!(issues[0].path, ["f", "2", "0"]);
+        assert_eq!(issues[1].path, ["f"]);
     }
 
     fn ids(raw: &[&str]) -> Vec<LookupId> {

@@ -19,8 +19,7 @@ pub const REQUEST_ID: &str = "seam-request-id";
 
 /// The `seam-request-id` of the request being served, put in its extensions before anything
 /// else runs so the log line and the journal name the id the response carries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestId(pub String);
+pub use crate::store::journal::RequestId;
 
 /// The 413 description of every route that reads a body.
 pub const PAYLOAD_TOO_LARGE: &str =

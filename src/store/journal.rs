@@ -6,7 +6,9 @@
 //! credential, only its kind.
 
 use parking_lot::{Mutex, MutexGuard};
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::fmt;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -27,16 +29,67 @@ pub enum CredentialKind {
     PublishableKey,
 }
 
+/// A request's `seam-request-id`: `request_` and a random UUID without hyphens. Kept as the
+/// UUID (copied, never allocated) and written out where it is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestId(pub Uuid);
+
+impl RequestId {
+    /// A fresh random id.
+    pub fn new() -> Self {
+        RequestId(Uuid::new_v4())
+    }
+
+    /// The id as text, written into `buf` (`request_` + 32 hex digits).
+    pub fn encode<'b>(&self, buf: &'b mut [u8; 40]) -> &'b str {
+        buf[..8].copy_from_slice(b"request_");
+        self.0.simple().encode_lower(&mut buf[8..]);
+        // Only ASCII was written.
+        std::str::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+impl Default for RequestId {
+    fn default() -> Self {
+        RequestId(Uuid::nil())
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.encode(&mut [0; 40]))
+    }
+}
+
+impl Serialize for RequestId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.encode(&mut [0; 40]))
+    }
+}
+
+/// A method's name: the standard ones without an allocation.
+pub fn method_name(m: &str) -> Cow<'static, str> {
+    const STANDARD: [&str; 9] = [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    match STANDARD.iter().find(|s| **s == m) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(m.to_string()),
+    }
+}
+
 /// One request and its answer.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct JournalEntry {
     /// The `seam-request-id` the response carried.
-    pub request_id: String,
+    #[schema(value_type = String, example = "request_9aefb11930c14255a264192dd8a77778")]
+    pub request_id: RequestId,
     /// When the request arrived, by the server clock (moved by `/_fake/advance_time`).
     #[serde(with = "crate::domain::timestamp::required")]
     pub received_at: DateTime<Utc>,
     /// The verb, upper-case.
-    pub method: String,
+    #[schema(value_type = String)]
+    pub method: Cow<'static, str>,
     pub path: String,
     /// The query string as fields (repeated keys as arrays); `{}` when there is none.
     #[schema(value_type = Object)]
@@ -48,8 +101,8 @@ pub struct JournalEntry {
     /// The response's HTTP status.
     pub status: u16,
     /// The response's `error.type`; `null` on success.
-    #[schema(required = true)]
-    pub error_type: Option<String>,
+    #[schema(required = true, value_type = Option<String>)]
+    pub error_type: Option<&'static str>,
     /// Time from arrival to the response, in milliseconds.
     pub duration_ms: f64,
     /// The workspace the credential opened; `null` when the request was not authenticated.
@@ -168,16 +221,21 @@ impl Journal {
             entry.body = None;
             body_bytes = 0;
         }
+        // The entry pushed out is dropped (its strings freed) after the lock is let go.
+        let mut gone = None;
         let mut ring = self.ring();
         while ring.entries.len() >= self.capacity || ring.body_bytes + body_bytes > self.body_budget
         {
-            let Some((_, size)) = ring.entries.pop_front() else {
+            let Some(old) = ring.entries.pop_front() else {
                 break;
             };
-            ring.body_bytes -= size;
+            ring.body_bytes -= old.1;
+            gone.get_or_insert(old);
         }
         ring.body_bytes += body_bytes;
         ring.entries.push_back((entry, body_bytes));
+        drop(ring);
+        drop(gone);
     }
 
     /// The matching entries, oldest first; with a limit, the most recent `limit` of them.
@@ -211,10 +269,10 @@ mod tests {
 
     fn entry(i: u16, method: &str, path: &str, ws: Option<Uuid>) -> JournalEntry {
         JournalEntry {
-            request_id: format!("request_{i}"),
+            request_id: RequestId(Uuid::from_u128(u128::from(i))),
             received_at: DateTime::from_timestamp_millis(1_700_000_000_000 + i64::from(i) * 1000)
                 .unwrap(),
-            method: method.into(),
+            method: method_name(method),
             path: path.into(),
             query: Map::new(),
             body: None,
@@ -226,8 +284,25 @@ mod tests {
         }
     }
 
-    fn ids(v: &[JournalEntry]) -> Vec<&str> {
-        v.iter().map(|e| e.request_id.as_str()).collect()
+    fn ids(v: &[JournalEntry]) -> Vec<String> {
+        v.iter()
+            .map(|e| format!("request_{}", e.request_id.0.as_u128()))
+            .collect()
+    }
+
+    #[test]
+    fn request_ids_read_as_the_header_does() {
+        let id = RequestId(Uuid::from_u128(0x9aef_b119_30c1_4255_a264_192d_d8a7_7778));
+        let text = "request_9aefb11930c14255a264192dd8a77778";
+        assert_eq!(id.to_string(), text);
+        assert_eq!(serde_json::to_value(id).unwrap(), text);
+        assert_eq!(id.encode(&mut [0; 40]), text);
+    }
+
+    #[test]
+    fn standard_methods_are_named_without_an_allocation() {
+        assert!(matches!(method_name("PUT"), Cow::Borrowed("PUT")));
+        assert!(matches!(method_name("PROPFIND"), Cow::Owned(m) if m == "PROPFIND"));
     }
 
     #[test]

@@ -114,11 +114,12 @@ impl Workspace {
     /// Runs every transition due at or before `now`, in time order: codes get programmed
     /// (`set`), offline locks leave them `setting` with an error, ended windows remove them.
     pub fn tick(&mut self, now: DateTime<Utc>) {
-        while let Some(&(due, id)) = self.schedule.first() {
-            if due > now {
+        while self.schedule.first().is_some_and(|(due, _)| *due <= now) {
+            // Taken off the schedule in one step (not found again by `unschedule`).
+            let Some((due, id)) = self.schedule.pop_first() else {
                 break;
-            }
-            self.unschedule(id);
+            };
+            self.scheduled.remove(&id);
             let Some(code) = self.codes.get(&id) else {
                 continue;
             };

@@ -265,8 +265,15 @@ impl Workspace {
     }
 
     /// Adds a managed code to the state and its indexes, and schedules its next transition.
+    ///
+    /// The id is new: every caller makes a fresh one, and a loaded file's ids are distinct
+    /// (`invariants`), so the indexes below append without looking for it first.
     fn insert_code(&mut self, c: AccessCode) {
         let id = c.access_code_id;
+        debug_assert!(
+            self.codes.get(&id).is_none(),
+            "insert_code with a stored id"
+        );
         if let Some(pin) = &c.code {
             self.pins.entry(c.device_id).or_default().add(pin);
         }
@@ -276,8 +283,9 @@ impl Workspace {
             .push(id);
         if let Some(k) = &c.common_code_key {
             // Groups are small: grown from one by doubling (a pair takes 32 bytes, not 64).
+            // No `contains` check: the id is new, and a 1,000-lock group would scan its
+            // members once per code (half a million comparisons per call).
             match self.codes_by_key.get_mut(k.as_str()) {
-                Some(group) if group.contains(&id) => {}
                 Some(group) => {
                     group.reserve_exact(group.len());
                     group.push(id);
