@@ -1,6 +1,8 @@
 //! Access codes and their life (contract §3): the wire shape with every field always present,
 //! and the status transitions a code goes through as the server clock passes its times.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -43,8 +45,10 @@ pub struct AccessCode {
     #[schema(required = true)]
     pub code: Option<String>,
     /// Shared by the codes `create_multiple` linked with one PIN.
-    #[schema(required = true)]
-    pub common_code_key: Option<String>,
+    // One allocation for the whole group: each code (and each copy of a code in an answer)
+    // holds a reference to it.
+    #[schema(required = true, value_type = Option<String>)]
+    pub common_code_key: Option<Arc<str>>,
     #[serde(rename = "type")]
     pub kind: CodeType,
     pub status: Status,
@@ -118,7 +122,7 @@ pub struct NewCode {
     pub name: Option<String>,
     /// `None`: the provider will assign the PIN.
     pub code: Option<String>,
-    pub common_code_key: Option<String>,
+    pub common_code_key: Option<Arc<str>>,
     pub window: Option<Window>,
     pub is_external_modification_allowed: bool,
     pub use_backup_access_code_pool: bool,

@@ -2,6 +2,8 @@
 //! already on them and the request, decide which PIN and `common_code_key` each lock gets — or
 //! why the PIN cannot be shared. Pure: the store commits the plan under its lock.
 
+use std::sync::Arc;
+
 use rand::Rng;
 use uuid::Uuid;
 
@@ -50,7 +52,8 @@ pub struct Planned {
     pub device_id: Uuid,
     /// `None` for a provider-assigned lock: Seam waits for the provider to pick the PIN.
     pub code: Option<String>,
-    pub common_code_key: Option<String>,
+    /// One key for the group, shared by every lock in it.
+    pub common_code_key: Option<Arc<str>>,
 }
 
 /// Why the PIN cannot be shared (under `throw`, or a lock with no free PIN at all).
@@ -104,7 +107,9 @@ pub fn plan(
     // A key links codes that share a generated PIN; a custom code is never keyed, and a
     // "group" of one in a partial result shares with nobody.
     let key = match (&req.code, &shared) {
-        (None, Some(_)) if outliers.is_empty() || group.len() > 1 => Some(new_common_code_key(rng)),
+        (None, Some(_)) if outliers.is_empty() || group.len() > 1 => {
+            Some(Arc::<str>::from(new_common_code_key(rng)))
+        }
         _ => None,
     };
     let grouped = key.is_some() || req.code.is_some();

@@ -43,7 +43,7 @@ pub fn check(db: &Database) -> Result<(), String> {
         put(&what, c.device_id, &c.code)?;
         window(&what, c)?;
         if let Some(k) = &c.common_code_key {
-            let first = keys.entry((c.workspace_id, k.as_str())).or_insert(&c.code);
+            let first = keys.entry((c.workspace_id, &**k)).or_insert(&c.code);
             if let (Some(a), Some(b)) = (first.as_ref(), c.code.as_ref())
                 && a != b
             {

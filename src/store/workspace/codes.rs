@@ -2,6 +2,8 @@
 //! whole `common_code_key` group), delete, and generate a PIN without storing it. Each checks
 //! everything — through the rules in `crate::domain` — before it writes anything.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, NewCode, Status, Window};
@@ -25,15 +27,18 @@ impl Workspace {
         &mut self,
         device_id: Uuid,
         code: Option<String>,
-        common_code_key: Option<String>,
+        common_code_key: Option<Arc<str>>,
         window: Option<Window>,
         settings: &CodeSettings,
     ) -> AccessCode {
-        // One look-up of the lock for what the code needs from it.
-        let device = &self.devices[&device_id].properties;
+        // One look-up of the lock for what the code and its event need from it.
+        let lock = &self.devices[&device_id];
+        let account = Some(lock.connected_account_id);
         let (lock_online, supports_pool) = (
-            device.online,
-            device.supports_backup_access_code_pool.unwrap_or(false),
+            lock.properties.online,
+            lock.properties
+                .supports_backup_access_code_pool
+                .unwrap_or(false),
         );
         let n = NewCode {
             access_code_id: self.new_id(),
@@ -76,7 +81,7 @@ impl Workspace {
             backup::available(&code, self.pools.contains_key(&device_id));
         let out = code.clone();
         self.insert_code(code);
-        self.emit(EventType::AccessCodeCreated, about, now);
+        self.emit_on(EventType::AccessCodeCreated, about, now, account);
         out
     }
 
@@ -204,7 +209,14 @@ impl Workspace {
             }
             None => self.generate_pin(device_id, req.preferred_code_length)?,
         };
-        let code = self.create_code(device_id, pin, req.common_code_key, window, &req.settings);
+        // A code joining a group shares the group's key (one allocation for all of them).
+        let key = req
+            .common_code_key
+            .map(|k| match self.codes_by_key.get_key_value(k.as_str()) {
+                Some((shared, _)) => Arc::clone(shared),
+                None => Arc::from(k),
+            });
+        let code = self.create_code(device_id, pin, key, window, &req.settings);
         let attempt = self.record_attempt(
             ActionType::CreateAccessCode,
             serde_json::json!({ "access_code": code }),
@@ -348,6 +360,8 @@ impl Workspace {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::super::testing::*;
     use crate::domain::access_code::{AccessCode, CodeType, Status};
     use crate::domain::action_attempt::{ActionType, AttemptStatus};
@@ -437,6 +451,9 @@ mod tests {
         let (b, _) = w.create_one(second, &all()).unwrap();
         assert_eq!(a.code, b.code);
         assert_eq!(w.codes_with_key(&key).len(), 2);
+        // The joining code holds the group's key, not a copy of it.
+        let (ka, kb) = (a.common_code_key.unwrap(), b.common_code_key.unwrap());
+        assert!(Arc::ptr_eq(&ka, &kb), "one key for the group");
         let other = CreateOne {
             common_code_key: Some(key.clone()),
             code: Some(pin("97531")),
@@ -446,6 +463,26 @@ mod tests {
             w.create_one(other, &all()),
             Err(Error::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn a_create_multiple_group_shares_one_key() {
+        let mut w = ws();
+        let codes = w
+            .create_multiple(multiple(&[AUGUST_1, AUGUST_2, SCHLAGE_1]), &all())
+            .unwrap();
+        let keys: Vec<Arc<str>> = codes
+            .iter()
+            .map(|c| c.common_code_key.clone().unwrap())
+            .collect();
+        assert!(keys.iter().all(|k| Arc::ptr_eq(k, &keys[0])));
+        let stored = w.codes_with_key(&keys[0]);
+        assert_eq!(stored.len(), 3);
+        assert!(
+            stored
+                .iter()
+                .all(|c| Arc::ptr_eq(c.common_code_key.as_ref().unwrap(), &keys[0]))
+        );
     }
 
     #[test]
@@ -562,7 +599,7 @@ mod tests {
         );
         w.update_multiple(
             UpdateMultiple {
-                common_code_key: key.clone(),
+                common_code_key: key.to_string(),
                 name: Some("moved".into()),
                 starts_at: None,
                 ends_at: Some(t0() + Duration::hours(5)),

@@ -127,7 +127,11 @@ impl Workspace {
                 self.remove_with_events(id, due);
                 continue;
             }
-            if !code.is_offline_access_code && !self.lock_online(code.device_id) {
+            // One look-up of the lock: whether it is online, and the account its event names.
+            let lock = self.devices.get(&code.device_id);
+            let online = lock.is_some_and(|d| d.properties.online);
+            let account = lock.map(|d| d.connected_account_id);
+            if !code.is_offline_access_code && !online {
                 self.park_offline(id, due);
                 continue;
             }
@@ -142,7 +146,7 @@ impl Workspace {
             let about = Subject::of(c, true);
             // Unscheduled above: only a next transition (a window's end) needs scheduling.
             let next = c.next_transition(delay);
-            self.emit(EventType::AccessCodeSetOnDevice, about, due);
+            self.emit_on(EventType::AccessCodeSetOnDevice, about, due, account);
             if let Some(at) = next {
                 self.schedule_at(id, at);
             }
@@ -217,10 +221,21 @@ impl Workspace {
 
     /// Records an event about a code that occurred at `at`.
     pub(super) fn emit(&mut self, event_type: EventType, code: Subject, at: DateTime<Utc>) {
-        let connected_account_id = self
+        let account = self
             .devices
             .get(&code.device_id)
             .map(|d| d.connected_account_id);
+        self.emit_on(event_type, code, at, account);
+    }
+
+    /// [`emit`](Self::emit) for a caller that has the lock's connected account in hand.
+    pub(super) fn emit_on(
+        &mut self,
+        event_type: EventType,
+        code: Subject,
+        at: DateTime<Utc>,
+        connected_account_id: Option<Uuid>,
+    ) {
         let event_id = self.next_event_id();
         self.push_event(Event {
             event_id,

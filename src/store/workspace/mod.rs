@@ -23,6 +23,7 @@ mod reads;
 mod unmanaged;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use indexmap::{IndexMap, IndexSet};
@@ -111,7 +112,7 @@ pub struct Workspace {
     /// order-keeping set's would be).
     codes_by_device: HashMap<Uuid, Vec<Uuid>, FastHash>,
     /// The codes of each `common_code_key`, in creation order (groups are small: a list).
-    codes_by_key: HashMap<String, Vec<Uuid>, FastHash>,
+    codes_by_key: HashMap<Arc<str>, Vec<Uuid>, FastHash>,
     pins: HashMap<Uuid, PinSet, FastHash>,
     /// Active backup pools: each lock's spare PINs (also counted in `pins`).
     pools: IndexMap<Uuid, Vec<String>>,
@@ -285,7 +286,7 @@ impl Workspace {
             // Groups are small: grown from one by doubling (a pair takes 32 bytes, not 64).
             // No `contains` check: the id is new, and a 1,000-lock group would scan its
             // members once per code (half a million comparisons per call).
-            match self.codes_by_key.get_mut(k.as_str()) {
+            match self.codes_by_key.get_mut(&**k) {
                 Some(group) => {
                     group.reserve_exact(group.len());
                     group.push(id);
