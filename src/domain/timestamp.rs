@@ -9,8 +9,13 @@ pub fn format(t: &DateTime<Utc>) -> String {
     let mut buf = [0u8; 24];
     match write(t, &mut buf) {
         Some(s) => s.to_string(),
-        None => t.to_rfc3339_opts(SecondsFormat::Millis, true),
+        None => by_chrono(t),
     }
+}
+
+/// The same form from chrono, for what [`write`] cannot hold.
+fn by_chrono(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// [`format`] into `buf`, without allocating (every code in an answer has up to three
@@ -55,7 +60,7 @@ fn serialize_one<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
     let mut buf = [0u8; 24];
     match write(t, &mut buf) {
         Some(text) => s.serialize_str(text),
-        None => s.serialize_str(&format(t)),
+        None => s.serialize_str(&by_chrono(t)),
     }
 }
 

@@ -5,20 +5,17 @@
 //! is a 401) or [`Principal`] (any valid credential). Runs before input parsing, so a request
 //! without credentials is a 401 whatever else is wrong with it. Tokens are never logged.
 
-use std::task::{Context, Poll};
-
 use axum::{
     extract::{FromRequestParts, Request},
     http::{HeaderMap, HeaderName, StatusCode, header::AUTHORIZATION, request::Parts},
     response::{IntoResponse, Response},
 };
-use tower::{Layer, Service};
 
 use crate::domain::console_session::looks_like_jwt;
 use crate::error::Error;
 use crate::store::{Caller, Credential, Principal, journal::CredentialKind};
 
-use super::layers::{Finish, Stamp};
+use super::layers::{Decide, Decision, Stamp};
 use super::state::AppState;
 
 // Names made once: a `&str` name is parsed and lower-cased again on every look-up.
@@ -123,34 +120,16 @@ pub struct Authenticated {
 
 /// The layer on every Seam route: resolves the principal or answers 401/400; a route under a
 /// simulated outage for the caller's workspace answers 503 with an empty body, as Seam's fake.
-/// The decision is synchronous, so the layer is a plain service (no boxed future).
+/// The decision is synchronous, so it is a [`Decide`] (no boxed future).
 #[derive(Clone)]
-pub struct AuthLayer {
+pub struct Authenticate {
     app: AppState,
 }
 
-impl AuthLayer {
+impl Authenticate {
     pub fn new(app: AppState) -> Self {
-        AuthLayer { app }
+        Authenticate { app }
     }
-}
-
-impl<S> Layer<S> for AuthLayer {
-    type Service = Authenticate<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        Authenticate {
-            app: self.app.clone(),
-            inner,
-        }
-    }
-}
-
-/// The service of [`AuthLayer`].
-#[derive(Clone)]
-pub struct Authenticate<S> {
-    app: AppState,
-    inner: S,
 }
 
 /// Names the workspace on the response, when the credential opened one.
@@ -164,36 +143,26 @@ impl Stamp for Opened {
     }
 }
 
-impl<S> Service<Request> for Authenticate<S>
-where
-    S: Service<Request, Response = Response>,
-{
-    type Response = Response;
-    type Error = S::Error;
-    type Future = Finish<S::Future, Opened>;
+impl Decide for Authenticate {
+    type Stamp = Opened;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request) -> Self::Future {
+    fn decide(&self, req: &mut Request) -> Decision<Opened> {
         let store = &self.app.store;
-        match credential(req.headers()).and_then(|c| store.principal(&c)) {
-            Ok(principal) => {
-                let workspace_id = principal.workspace_id();
-                if let Some(ws) = workspace_id
-                    && store.in_outage(ws, req.uri().path())
-                {
-                    let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
-                    res.extensions_mut()
-                        .insert(Authenticated { workspace_id: ws });
-                    return Finish::now(res);
-                }
-                req.extensions_mut().insert(principal);
-                Finish::later(self.inner.call(req), Opened(workspace_id))
-            }
-            Err(e) => Finish::now(e.into_response()),
+        let principal = match credential(req.headers()).and_then(|c| store.principal(&c)) {
+            Ok(p) => p,
+            Err(e) => return Decision::Answer(e.into_response()),
+        };
+        let workspace_id = principal.workspace_id();
+        if let Some(ws) = workspace_id
+            && store.in_outage(ws, req.uri().path())
+        {
+            let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
+            res.extensions_mut()
+                .insert(Authenticated { workspace_id: ws });
+            return Decision::Answer(res);
         }
+        req.extensions_mut().insert(principal);
+        Decision::Pass(Opened(workspace_id))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Tower layers for the middleware that decides before the handler runs and only stamps the
-//! response after it: the request id ([`RequestIdLayer`]) and authentication
-//! ([`AuthLayer`](super::auth::AuthLayer)). Written as services rather than `from_fn`
+//! response after it ([`Decide`], served by [`DecideLayer`]): the request id
+//! ([`RequestIds`]) and authentication ([`Authenticate`](super::auth::Authenticate)). Written as services rather than `from_fn`
 //! closures, which box the future and the rest of the chain on every request (three
 //! allocations a layer; the profile in `docs/performance.md` counted them).
 
@@ -74,23 +74,80 @@ where
     }
 }
 
-/// Stamps `seam-request-id` on every response (and puts the id in the request's extensions,
-/// for the log line and the journal), and answers bare OPTIONS requests with 200.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RequestIdLayer;
+/// What a layer decides about a request before the inner service runs.
+pub enum Decision<T> {
+    /// Let the request through, and stamp its answer with `T`.
+    Pass(T),
+    /// Answer now; the inner service is not called.
+    Answer(Response),
+}
 
-impl<S> Layer<S> for RequestIdLayer {
-    type Service = WithRequestId<S>;
+/// A layer's decision about a request: the only part each of these layers writes;
+/// [`DecideLayer`] does the rest.
+pub trait Decide {
+    type Stamp: Stamp;
+    fn decide(&self, req: &mut Request) -> Decision<Self::Stamp>;
+}
+
+/// The layer of a [`Decide`].
+#[derive(Clone, Debug)]
+pub struct DecideLayer<D>(pub D);
+
+impl<D: Clone, S> Layer<S> for DecideLayer<D> {
+    type Service = Decided<D, S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        WithRequestId { inner }
+        Decided {
+            decide: self.0.clone(),
+            inner,
+        }
     }
 }
 
-/// The service of [`RequestIdLayer`].
+/// The service of [`DecideLayer`].
 #[derive(Clone, Debug)]
-pub struct WithRequestId<S> {
+pub struct Decided<D, S> {
+    decide: D,
     inner: S,
+}
+
+impl<D, S> Service<Request> for Decided<D, S>
+where
+    D: Decide,
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Finish<S::Future, D::Stamp>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        match self.decide.decide(&mut req) {
+            Decision::Pass(stamp) => Finish::later(self.inner.call(req), stamp),
+            Decision::Answer(res) => Finish::now(res),
+        }
+    }
+}
+
+/// Stamps `seam-request-id` on every response (and puts the id in the request's extensions,
+/// for the log line and the journal), and answers bare OPTIONS requests with 200.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestIds;
+
+impl Decide for RequestIds {
+    type Stamp = RequestId;
+
+    fn decide(&self, req: &mut Request) -> Decision<RequestId> {
+        if req.method() == Method::OPTIONS {
+            return Decision::Answer(StatusCode::OK.into_response());
+        }
+        let id = RequestId::new();
+        req.extensions_mut().insert(id);
+        Decision::Pass(id)
+    }
 }
 
 impl Stamp for RequestId {
@@ -99,27 +156,5 @@ impl Stamp for RequestId {
             res.headers_mut()
                 .insert(HeaderName::from_static(REQUEST_ID), v);
         }
-    }
-}
-
-impl<S> Service<Request> for WithRequestId<S>
-where
-    S: Service<Request, Response = Response>,
-{
-    type Response = Response;
-    type Error = S::Error;
-    type Future = Finish<S::Future, RequestId>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request) -> Self::Future {
-        if req.method() == Method::OPTIONS {
-            return Finish::now(StatusCode::OK.into_response());
-        }
-        let id = RequestId::new();
-        req.extensions_mut().insert(id);
-        Finish::later(self.inner.call(req), id)
     }
 }

@@ -134,7 +134,7 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         store: state.store.clone(),
         max_body_bytes,
     };
-    let seam = seam.route_layer(auth::AuthLayer::new(state.clone()));
+    let seam = seam.route_layer(layers::DecideLayer(auth::Authenticate::new(state.clone())));
     let routes = Router::new()
         .merge(seam)
         .merge(open)
@@ -145,7 +145,7 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
     // CPU time in the profile, docs/performance.md); around the router, a clone is one `Arc`.
     let stack = ServiceBuilder::new()
         .layer(cors())
-        .layer(layers::RequestIdLayer)
+        .layer(layers::DecideLayer(layers::RequestIds))
         // The trace layer wraps the body in its own type; the layers above take axum's.
         .map_response(IntoResponse::into_response)
         .layer(

@@ -73,7 +73,7 @@ impl Workspace {
             if parked {
                 self.park_offline(id, now);
             }
-            self.emit(EventType::AccessCodeCreated, about, now);
+            self.emit_on(EventType::AccessCodeCreated, about, now, account);
             return self.codes[&id].clone();
         }
         // The common path decides everything before storing: one copy, no look-ups back.
