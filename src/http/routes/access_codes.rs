@@ -125,7 +125,7 @@ pub async fn get(
             CodeRef::Pin { device_id, code } => {
                 ws.code_by_pin(*device_id, code, &caller.scope).cloned()
             }
-        })??;
+        })?;
     Ok(AccessCodeResponse::new(code))
 }
 
@@ -203,7 +203,7 @@ pub async fn list(
         };
         let pg = Pagination::of(&p, &input);
         Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
-    })??;
+    })?;
     Ok(AccessCodePageResponse::new(codes, pagination))
 }
 
@@ -272,7 +272,7 @@ pub async fn update(
     };
     let attempt = app
         .store
-        .with_workspace(caller.workspace_id, |ws| ws.update(req, &caller.scope))??;
+        .with_workspace(caller.workspace_id, |ws| ws.update(req, &caller.scope))?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -315,7 +315,7 @@ pub async fn update_multiple(
             },
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(OkResponse::new())
 }
 
@@ -361,7 +361,7 @@ pub async fn delete(
             r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -394,6 +394,6 @@ pub async fn generate_code(
 ) -> Result<GeneratedCodeResponse> {
     let generated = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.generate_code(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
-    })??;
+    })?;
     Ok(GeneratedCodeResponse::new(generated))
 }

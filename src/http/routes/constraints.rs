@@ -141,6 +141,6 @@ pub async fn report_device_constraints(
     };
     app.store.with_workspace(caller.workspace_id, |ws| {
         ws.report_constraints(req, &caller.scope)
-    })??;
+    })?;
     Ok(OkResponse::new())
 }

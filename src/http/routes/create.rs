@@ -192,7 +192,7 @@ pub async fn create_multiple(
     };
     let codes = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.create_multiple(req, &caller.scope)
-    })??;
+    })?;
     Ok(AccessCodesResponse::new(codes))
 }
 
@@ -278,6 +278,6 @@ pub async fn create(
     };
     let (code, attempt) = app
         .store
-        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))??;
+        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))?;
     Ok(CreatedAccessCodeResponse::new(code, attempt.to_wire()))
 }

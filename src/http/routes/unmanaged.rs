@@ -71,7 +71,7 @@ pub async fn create_unmanaged(
             r.code,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(UnmanagedAccessCodeResponse::new(created))
 }
 
@@ -107,7 +107,7 @@ pub async fn unmanaged_list(
     let codes = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.unmanaged_on_device(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
             .map(|v| v.into_iter().cloned().collect::<Vec<_>>())
-    })??;
+    })?;
     Ok(UnmanagedAccessCodesResponse::new(codes))
 }
 
@@ -156,7 +156,7 @@ pub async fn unmanaged_get(
             CodeRef::Pin { device_id, code } => ws
                 .unmanaged_by_pin(*device_id, code, &caller.scope)
                 .cloned(),
-        })??;
+        })?;
     Ok(UnmanagedAccessCodeResponse::new(found))
 }
 
@@ -208,7 +208,7 @@ pub async fn convert_to_managed(
             ext,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(OkResponse::new())
 }
 
@@ -252,7 +252,7 @@ pub async fn unmanaged_delete(
             r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -299,6 +299,6 @@ pub async fn unmanaged_update(
         } else {
             ws.unmanaged_code(id, &caller.scope).map(|_| ())
         }
-    })??;
+    })?;
     Ok(OkResponse::new())
 }
