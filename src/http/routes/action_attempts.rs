@@ -7,7 +7,7 @@ use crate::domain::action_attempt::ActionAttempt;
 use crate::error::{Error, Result};
 use crate::http::{
     pagination::Pagination,
-    params::{LookupId, Params, WithInput},
+    params::{LookupId, Params, WithInput, accepted},
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -70,7 +70,7 @@ crate::request! {
         /// The attempts to list; unknown ids are left out.
         #[schema(value_type = Vec<String>)]
         pub action_attempt_ids: Vec<LookupId>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<String>)]
         pub device_id: Option<String>,
     }
 }
