@@ -790,6 +790,7 @@ mod tests {
             WithShared::from_input(&mut j(json!({"id": "a", "count": 2, "name": "n"}))).unwrap();
         assert_eq!((r.id.as_str(), r.shared.count), ("a", 2.0));
         assert_eq!(r.shared.name.as_deref(), Some("n"));
+        assert_eq!(r.shared.sync, None);
         // Problems of both parts land in one answer, the struct's own first.
         let body = WithShared::from_input(&mut j(json!({"id": 1, "sync": "no"})))
             .unwrap_err()
