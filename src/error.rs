@@ -203,93 +203,102 @@ impl Error {
         Error::InvalidInput(vec![Issue::new(vec![field.to_string()], message)])
     }
 
+    /// An `invalid_input` about the whole body rather than a field.
+    pub fn field_root(message: String) -> Self {
+        Error::InvalidInput(vec![Issue::new(Vec::new(), message)])
+    }
+
+    /// The HTTP status, `error.type` and `data` of each variant, from one exhaustive match so a
+    /// new variant states all three in one place.
+    pub fn seam(&self) -> Seam {
+        use Error::*;
+        fn device(id: impl serde::Serialize) -> Option<Value> {
+            Some(json!({ "device_id": id }))
+        }
+        let (status, kind, data) = match self {
+            InvalidInput(_) | InvalidRequest(_) => (400, "invalid_input", None),
+            UnsupportedByDevice { device_id, .. } => (400, "invalid_input", device(device_id)),
+            InvalidContentType(_) => (400, "invalid_content_type", None),
+            InvalidClientSessionToken => (400, "invalid_client_session_token", None),
+            ClientSessionAlreadyExists => (400, "client_session_token_already_exists", None),
+            PublishableKeyRequiresUserIdentifierKey => {
+                (400, "publishable_key_requires_user_identifier_key", None)
+            }
+            DeviceDoesNotSupportAccessCodes(id) => {
+                (400, "device_does_not_support_access_codes", device(id))
+            }
+            CodeCannotBeShared { device_ids, .. } => (
+                400,
+                "code_cannot_be_shared",
+                Some(json!({ "device_ids": device_ids })),
+            ),
+            InvalidAccessCode { device_id, .. } => (400, "invalid_access_code", device(device_id)),
+            Unauthorized(_) => (401, "unauthorized", None),
+            DeviceNotAccessible(id) => (401, "unauthorized", device(id)),
+            ClientSessionNotFound => (401, "client_session_not_found", None),
+            PublishableKeysMustCreateEmptyClientSessions => (
+                403,
+                "publishable_keys_must_create_empty_client_sessions",
+                None,
+            ),
+            DeviceNotFound(id) => (404, "device_not_found", device(id)),
+            AccessCodeNotFound => (404, "access_code_not_found", None),
+            ActionAttemptNotFound => (404, "action_attempt_not_found", None),
+            EventNotFound => (404, "event_not_found", None),
+            WebhookNotFound => (404, "webhook_not_found", None),
+            WorkspaceNotFound(id) => (
+                404,
+                "workspace_not_found",
+                Some(json!({ "workspace_id": id })),
+            ),
+            ConnectedAccountNotFound => (404, "connected_account_not_found", None),
+            NoSuchClientSession => (404, "client_session_not_found", None),
+            RouteNotFound(_) => (404, "not_found", None),
+            MethodNotAllowed { .. } => (405, "method_not_allowed", None),
+            DuplicateAccessCode(id) => (409, "duplicate_access_code", device(id)),
+            PayloadTooLarge => (413, "payload_too_large", None),
+            Internal(_) => (500, "internal_server_error", None),
+        };
+        Seam { status, kind, data }
+    }
+
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
-        use Error::*;
-        match self {
-            InvalidInput(_)
-            | InvalidRequest(_)
-            | InvalidContentType(_)
-            | InvalidClientSessionToken
-            | ClientSessionAlreadyExists
-            | PublishableKeyRequiresUserIdentifierKey => 400,
-            DeviceDoesNotSupportAccessCodes(_)
-            | CodeCannotBeShared { .. }
-            | UnsupportedByDevice { .. }
-            | InvalidAccessCode { .. } => 400,
-            Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
-            DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
-            WebhookNotFound => 404,
-            WorkspaceNotFound(_) | RouteNotFound(_) => 404,
-            ConnectedAccountNotFound | NoSuchClientSession => 404,
-            PublishableKeysMustCreateEmptyClientSessions => 403,
-            MethodNotAllowed { .. } => 405,
-            DuplicateAccessCode(_) => 409,
-            PayloadTooLarge => 413,
-            Internal(_) => 500,
-        }
+        self.seam().status
     }
 
     /// Seam's `error.type`.
     pub fn error_type(&self) -> &'static str {
-        use Error::*;
-        match self {
-            InvalidInput(_) | InvalidRequest(_) | UnsupportedByDevice { .. } => "invalid_input",
-            InvalidContentType(_) => "invalid_content_type",
-            PayloadTooLarge => "payload_too_large",
-            Unauthorized(_) | DeviceNotAccessible(_) => "unauthorized",
-            ClientSessionNotFound => "client_session_not_found",
-            InvalidClientSessionToken => "invalid_client_session_token",
-            DeviceNotFound(_) => "device_not_found",
-            DeviceDoesNotSupportAccessCodes(_) => "device_does_not_support_access_codes",
-            CodeCannotBeShared { .. } => "code_cannot_be_shared",
-            InvalidAccessCode { .. } => "invalid_access_code",
-            DuplicateAccessCode(_) => "duplicate_access_code",
-            AccessCodeNotFound => "access_code_not_found",
-            ActionAttemptNotFound => "action_attempt_not_found",
-            EventNotFound => "event_not_found",
-            WebhookNotFound => "webhook_not_found",
-            WorkspaceNotFound(_) => "workspace_not_found",
-            ConnectedAccountNotFound => "connected_account_not_found",
-            NoSuchClientSession => "client_session_not_found",
-            ClientSessionAlreadyExists => "client_session_token_already_exists",
-            PublishableKeyRequiresUserIdentifierKey => {
-                "publishable_key_requires_user_identifier_key"
-            }
-            PublishableKeysMustCreateEmptyClientSessions => {
-                "publishable_keys_must_create_empty_client_sessions"
-            }
-            RouteNotFound(_) => "not_found",
-            MethodNotAllowed { .. } => "method_not_allowed",
-            Internal(_) => "internal_server_error",
-        }
+        self.seam().kind
     }
 
     /// The `error` object of the envelope.
     pub fn body(&self) -> Value {
-        use Error::*;
-        let mut e = json!({ "type": self.error_type(), "message": self.to_string() });
-        let data = match self {
-            DeviceNotFound(id) => Some(json!({ "device_id": id })),
-            DeviceDoesNotSupportAccessCodes(id) | DuplicateAccessCode(id) => {
-                Some(json!({ "device_id": id }))
-            }
-            DeviceNotAccessible(id) => Some(json!({ "device_id": id })),
-            InvalidAccessCode { device_id, .. } | UnsupportedByDevice { device_id, .. } => {
-                Some(json!({ "device_id": device_id }))
-            }
-            CodeCannotBeShared { device_ids, .. } => Some(json!({ "device_ids": device_ids })),
-            WorkspaceNotFound(id) => Some(json!({ "workspace_id": id })),
-            _ => None,
-        };
-        if let Some(d) = data {
+        self.body_of(self.seam())
+    }
+
+    /// The `error` object of the envelope, given this error's [`Seam`] parts.
+    pub fn body_of(&self, seam: Seam) -> Value {
+        let mut e = json!({ "type": seam.kind, "message": self.to_string() });
+        if let Some(d) = seam.data {
             e["data"] = d;
         }
-        if let InvalidInput(issues) = self {
+        if let Error::InvalidInput(issues) = self {
             e["validation_errors"] = validation_tree(issues);
         }
         e
     }
+}
+
+/// What Seam's envelope says about an error besides its message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seam {
+    /// The HTTP status code.
+    pub status: u16,
+    /// `error.type`.
+    pub kind: &'static str,
+    /// `error.data`: the ids involved, on the errors that name them.
+    pub data: Option<Value>,
 }
 
 /// Shorthand for results that fail with [`Error`].

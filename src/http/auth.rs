@@ -31,17 +31,49 @@ fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
         .map(str::trim)
 }
 
+/// The kind of credential a token is, by its prefix (contract §2): the one place these rules
+/// live. `None` for a token of no known kind.
+pub fn token_kind(token: &str) -> Option<CredentialKind> {
+    if token.starts_with("seam_cst") {
+        Some(CredentialKind::ClientSession)
+    } else if token.starts_with("seam_at") {
+        Some(CredentialKind::PersonalAccessToken)
+    } else if looks_like_jwt(token) {
+        Some(CredentialKind::ConsoleSession)
+    } else if token.starts_with("seam_pk") {
+        Some(CredentialKind::PublishableKey)
+    } else if token.starts_with("seam_") {
+        Some(CredentialKind::ApiKey)
+    } else {
+        None
+    }
+}
+
+/// The `client-session-token` header (or its `seam-` spelling).
+fn client_session_header(headers: &HeaderMap) -> Option<&str> {
+    header(headers, &CLIENT_SESSION_TOKEN).or_else(|| header(headers, &SEAM_CLIENT_SESSION_TOKEN))
+}
+
+/// The `Authorization` header: `None` when absent, `Some(None)` when it is not `Bearer …`, else
+/// the token (trimmed, possibly empty).
+fn bearer(headers: &HeaderMap) -> Option<Option<&str>> {
+    let auth = header(headers, &AUTHORIZATION)?;
+    Some(
+        auth.get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("bearer "))
+            .map(|_| auth[7..].trim()),
+    )
+}
+
 /// Reads the one credential a request carries.
 pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
-    let cst = header(headers, &CLIENT_SESSION_TOKEN)
-        .or_else(|| header(headers, &SEAM_CLIENT_SESSION_TOKEN));
-    if let Some(token) = cst {
-        if !token.starts_with("seam_cst") {
+    if let Some(token) = client_session_header(headers) {
+        if token_kind(token) != Some(CredentialKind::ClientSession) {
             return Err(Error::InvalidClientSessionToken);
         }
         return Ok(Credential::ClientSession(token.to_string()));
     }
-    let Some(auth) = header(headers, &AUTHORIZATION) else {
+    let Some(auth) = bearer(headers) else {
         if let Some(pk) = header(headers, &SEAM_PUBLISHABLE_KEY) {
             return Ok(Credential::PublishableKey(pk.to_string()));
         }
@@ -49,66 +81,41 @@ pub fn credential(headers: &HeaderMap) -> Result<Credential, Error> {
             "Unauthorized: send your API key as Authorization: Bearer <key>".into(),
         ));
     };
-    let token = auth
-        .get(..7)
-        .filter(|p| p.eq_ignore_ascii_case("bearer "))
-        .map(|_| auth[7..].trim())
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            Error::Unauthorized(
-                "Unauthorized: the Authorization header must be Bearer <token>".into(),
-            )
-        })?;
-    let workspace = header(headers, &SEAM_WORKSPACE).map(str::to_string);
-    if token.starts_with("seam_cst") {
-        Ok(Credential::ClientSession(token.to_string()))
-    } else if token.starts_with("seam_at") {
-        Ok(Credential::PersonalAccessToken {
+    let token = auth.filter(|t| !t.is_empty()).ok_or_else(|| {
+        Error::Unauthorized("Unauthorized: the Authorization header must be Bearer <token>".into())
+    })?;
+    let workspace_id = header(headers, &SEAM_WORKSPACE).map(str::to_string);
+    match token_kind(token) {
+        Some(CredentialKind::ClientSession) => Ok(Credential::ClientSession(token.to_string())),
+        Some(CredentialKind::PersonalAccessToken) => Ok(Credential::PersonalAccessToken {
             token: token.to_string(),
-            workspace_id: workspace,
-        })
-    } else if looks_like_jwt(token) {
-        Ok(Credential::ConsoleSession {
+            workspace_id,
+        }),
+        Some(CredentialKind::ConsoleSession) => Ok(Credential::ConsoleSession {
             token: token.to_string(),
-            workspace_id: workspace,
-        })
-    } else if token.starts_with("seam_pk") {
-        Err(Error::Unauthorized(
+            workspace_id,
+        }),
+        Some(CredentialKind::PublishableKey) => Err(Error::Unauthorized(
             "Unauthorized: a publishable key only opens client sessions".into(),
-        ))
-    } else if token.starts_with("seam_") {
-        Ok(Credential::ApiKey(token.to_string()))
-    } else {
-        Err(Error::Unauthorized(
+        )),
+        Some(CredentialKind::ApiKey) => Ok(Credential::ApiKey(token.to_string())),
+        None => Err(Error::Unauthorized(
             "Unauthorized: unknown kind of token".into(),
-        ))
+        )),
     }
 }
 
 /// The kind of credential the headers present, accepted or not (for the journal: never the
-/// token). A Bearer JWT is a console session; an unrecognised token is no kind.
+/// token): a client-session header, else a Bearer token of a known kind, else a publishable key
+/// header.
 pub fn credential_kind(headers: &HeaderMap) -> Option<CredentialKind> {
-    if header(headers, &CLIENT_SESSION_TOKEN)
-        .or_else(|| header(headers, &SEAM_CLIENT_SESSION_TOKEN))
-        .is_some()
-    {
+    if client_session_header(headers).is_some() {
         return Some(CredentialKind::ClientSession);
     }
-    let token = header(headers, &AUTHORIZATION).and_then(|a| {
-        a.get(..7)
-            .filter(|p| p.eq_ignore_ascii_case("bearer "))
-            .map(|_| a[7..].trim())
-    });
-    match token {
-        Some(t) if t.starts_with("seam_cst") => Some(CredentialKind::ClientSession),
-        Some(t) if t.starts_with("seam_at") => Some(CredentialKind::PersonalAccessToken),
-        Some(t) if t.starts_with("seam_pk") => Some(CredentialKind::PublishableKey),
-        Some(t) if t.starts_with("seam_") => Some(CredentialKind::ApiKey),
-        Some(t) if t.starts_with("ey") && t.split('.').count() == 3 => {
-            Some(CredentialKind::ConsoleSession)
-        }
-        _ => header(headers, &SEAM_PUBLISHABLE_KEY).map(|_| CredentialKind::PublishableKey),
-    }
+    bearer(headers)
+        .flatten()
+        .and_then(token_kind)
+        .or_else(|| header(headers, &SEAM_PUBLISHABLE_KEY).map(|_| CredentialKind::PublishableKey))
 }
 
 /// The workspace a request was authenticated into, in its response's extensions, so the layers
@@ -299,6 +306,17 @@ mod tests {
             Some(CredentialKind::ConsoleSession)
         );
         assert_eq!(kind(&[("authorization", "Bearer other")]), None);
+        // An Authorization header that names no kind leaves the publishable key to name one.
+        for auth in ["Bearer other", "Basic seam_k", "Bearer "] {
+            assert_eq!(
+                kind(&[
+                    ("authorization", auth),
+                    ("seam-publishable-key", "seam_pk1")
+                ]),
+                Some(CredentialKind::PublishableKey),
+                "{auth}"
+            );
+        }
         assert_eq!(kind(&[]), None);
     }
 }

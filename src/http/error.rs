@@ -55,10 +55,11 @@ impl IntoResponse for Error {
         if let Error::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let status =
-            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut res = json_response(status, &json!({ "error": self.body(), "ok": false }));
-        res.extensions_mut().insert(ErrorType(self.error_type()));
+        let seam = self.seam();
+        let status = StatusCode::from_u16(seam.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let kind = seam.kind;
+        let mut res = json_response(status, &json!({ "error": self.body_of(seam), "ok": false }));
+        res.extensions_mut().insert(ErrorType(kind));
         res
     }
 }

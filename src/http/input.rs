@@ -166,13 +166,6 @@ impl<S: Send + Sync> FromRequest<S> for Input {
     }
 }
 
-impl Error {
-    /// An `invalid_input` about the whole body rather than a field.
-    pub fn field_root(message: String) -> Self {
-        Error::InvalidInput(vec![Issue::new(Vec::new(), message)])
-    }
-}
-
 impl Input {
     /// An input from a query string, as a GET would bring it (tests).
     pub fn from_query_string(q: &str) -> Self {

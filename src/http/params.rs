@@ -12,6 +12,9 @@ use axum::extract::{FromRequest, Request};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use utoipa::PartialSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use uuid::Uuid;
 
 use super::input::{Input, expected};
@@ -377,8 +380,94 @@ pub trait FromInput: Sized {
 /// document) and implements [`FromInput`] by reading each field under its own name (a raw
 /// identifier such as `r#type` reads `type`). An optional `check(req, issues) { … }` after the
 /// struct adds the rules between fields.
+///
+/// Fields several operations share are declared once, as a `request!` struct of their own,
+/// and named last with `..`: `..pub settings: SettingsFields` gives the struct a `settings`
+/// field of that type, read from the same request and documented as the group's fields listed
+/// after the struct's own, as if written there. In such a struct each field's doc comment comes
+/// before its `#[schema(…)]`.
 #[macro_export]
 macro_rules! request {
+    (
+        $(#[doc = $doc:literal])*
+        $(#[schema $sattr:tt])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[doc = $fdoc:literal])*
+                $(#[schema $fattr:tt])*
+                $fvis:vis $field:ident : $ty:ty,
+            )*
+            ..$gvis:vis $group:ident : $gty:ty $(,)?
+        }
+        $(check($req:ident, $issues:ident) $check:block)?
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug)]
+        $vis struct $name {
+            $(
+                $(#[doc = $fdoc])*
+                $fvis $field: $ty,
+            )*
+            $gvis $group: $gty,
+        }
+
+        const _: () = {
+            $crate::request! {
+                $(#[doc = $doc])*
+                $(#[schema $sattr])*
+                struct Own {
+                    $(
+                        $(#[doc = $fdoc])*
+                        $(#[schema $fattr])*
+                        $field: $ty,
+                    )*
+                }
+            }
+
+            impl $crate::http::params::FromInput for $name {
+                fn read(input: &mut $crate::http::input::Input) -> Option<Self> {
+                    let own = <Own as $crate::http::params::FromInput>::read(input);
+                    let group = <$gty as $crate::http::params::FromInput>::read(input);
+                    let (own, group) = (own?, group?);
+                    Some(Self { $($field: own.$field,)* $group: group })
+                }
+
+                fn check(&self, issues: &mut Vec<$crate::error::Issue>) {
+                    $crate::http::params::FromInput::check(&self.$group, issues);
+                    $(
+                        let $req = self;
+                        let $issues = issues;
+                        $check
+                    )?
+                }
+            }
+
+            impl utoipa::PartialSchema for $name {
+                fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                    $crate::http::params::flatten(
+                        <Own as utoipa::PartialSchema>::schema(),
+                        <$gty as utoipa::PartialSchema>::schema(),
+                    )
+                }
+            }
+
+            impl utoipa::ToSchema for $name {
+                fn name() -> std::borrow::Cow<'static, str> {
+                    std::borrow::Cow::Borrowed(stringify!($name))
+                }
+
+                fn schemas(
+                    schemas: &mut Vec<(
+                        String,
+                        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                    )>,
+                ) {
+                    <Own as utoipa::ToSchema>::schemas(schemas);
+                    <$gty as utoipa::ToSchema>::schemas(schemas);
+                }
+            }
+        };
+    };
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
@@ -417,6 +506,36 @@ macro_rules! request {
             )?
         }
     };
+}
+
+/// The schema of a request with a shared field group (`..group` in [`request!`]): its own
+/// properties, then the group's, with both lists of required names; one object, as if the
+/// fields were written in one struct.
+pub fn flatten(own: RefOr<Schema>, group: RefOr<Schema>) -> RefOr<Schema> {
+    match (own, group) {
+        (RefOr::T(Schema::Object(mut own)), RefOr::T(Schema::Object(group))) => {
+            own.properties.extend(group.properties);
+            own.required.extend(group.required);
+            RefOr::T(Schema::Object(own))
+        }
+        _ => unreachable!("request! structs derive object schemas"),
+    }
+}
+
+/// What every field Seam takes but the mock ignores says in the document.
+pub const ACCEPTED: &str = "Accepted; changes nothing here.";
+
+/// The schema of such a field (`#[schema(schema_with = accepted::<bool>)]` on an
+/// `Option<bool>`): `T` or null, described by [`ACCEPTED`].
+pub fn accepted<T: PartialSchema>() -> RefOr<Schema> {
+    let mut schema = T::schema();
+    if let RefOr::T(Schema::Object(o)) = &mut schema {
+        if let SchemaType::Type(t) = &o.schema_type {
+            o.schema_type = SchemaType::from_iter([t.clone(), Type::Null]);
+        }
+        o.description = Some(ACCEPTED.to_string());
+    }
+    schema
 }
 
 /// Merges a singular filter field into its plural list (`device_id` joins `device_ids`).
@@ -632,5 +751,103 @@ mod tests {
         let mut issues = Vec::new();
         let list = DeviceIds::parse(json!([a]), &mut cx(&mut issues)).unwrap();
         assert_eq!(list.as_slice(), [Uuid::from_u128(7)]);
+    }
+
+    crate::request! {
+        /// Shared fields.
+        pub struct Shared {
+            pub name: Option<String>,
+            /// Required here.
+            pub count: f64,
+            #[schema(schema_with = accepted::<bool>)]
+            pub sync: Option<bool>,
+        }
+        check(req, issues) {
+            if req.count < 0.0 {
+                issues.push(Issue::new(vec!["count".into()], "negative"));
+            }
+        }
+    }
+
+    crate::request! {
+        /// Own fields, then the shared ones.
+        #[schema(example = json!({"id": "x", "count": 1}))]
+        pub struct WithShared {
+            /// The id.
+            pub id: String,
+            ..pub shared: Shared
+        }
+        check(req, issues) {
+            if req.id.is_empty() {
+                issues.push(Issue::new(vec!["id".into()], "empty"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_shared_group_is_read_with_the_struct_and_checked_with_it() {
+        let r =
+            WithShared::from_input(&mut j(json!({"id": "a", "count": 2, "name": "n"}))).unwrap();
+        assert_eq!((r.id.as_str(), r.shared.count), ("a", 2.0));
+        assert_eq!(r.shared.name.as_deref(), Some("n"));
+        assert_eq!(r.shared.sync, None);
+        // Problems of both parts land in one answer, the struct's own first.
+        let body = WithShared::from_input(&mut j(json!({"id": 1, "sync": "no"})))
+            .unwrap_err()
+            .body();
+        let tree = &body["validation_errors"];
+        assert_eq!(
+            tree["id"]["_errors"],
+            json!(["Expected string, received number"])
+        );
+        assert_eq!(tree["count"]["_errors"], json!(["Required"]));
+        assert_eq!(
+            tree["sync"]["_errors"],
+            json!(["Expected boolean, received string"])
+        );
+        assert_eq!(
+            body["message"],
+            "3 Input Errors: Expected string, received number for \"id\", count is required, \
+             Expected boolean, received string for \"sync\""
+        );
+        // Both checks run: the group's and the struct's.
+        let body = WithShared::from_input(&mut j(json!({"id": "", "count": -1})))
+            .unwrap_err()
+            .body();
+        assert_eq!(
+            body["validation_errors"]["count"]["_errors"],
+            json!(["negative"])
+        );
+        assert_eq!(body["validation_errors"]["id"]["_errors"], json!(["empty"]));
+    }
+
+    #[test]
+    fn a_shared_group_is_documented_as_fields_of_the_struct() {
+        use utoipa::ToSchema;
+        assert_eq!(WithShared::name(), "WithShared");
+        let RefOr::T(Schema::Object(object)) = WithShared::schema() else {
+            panic!("an object")
+        };
+        let names: Vec<&str> = object.properties.keys().map(String::as_str).collect();
+        let doc = serde_json::to_value(&object).unwrap();
+        assert_eq!(names, ["id", "name", "count", "sync"]);
+        assert_eq!(doc["required"], json!(["id", "count"]));
+        assert_eq!(doc["description"], "Own fields, then the shared ones.");
+        assert_eq!(doc["example"], json!({"id": "x", "count": 1}));
+        assert_eq!(doc["properties"]["id"]["description"], "The id.");
+        assert_eq!(doc["properties"]["count"]["description"], "Required here.");
+    }
+
+    #[test]
+    fn an_accepted_field_is_its_type_or_null_and_says_it_is_ignored() {
+        let doc = serde_json::to_value(Shared::schema()).unwrap();
+        assert_eq!(
+            doc["properties"]["sync"],
+            json!({"type": ["boolean", "null"], "description": ACCEPTED})
+        );
+        assert_eq!(
+            serde_json::to_value(accepted::<String>()).unwrap(),
+            json!({"type": ["string", "null"], "description": ACCEPTED})
+        );
     }
 }

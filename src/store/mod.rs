@@ -285,8 +285,13 @@ impl Store {
     }
 
     /// Locks one workspace, brings it up to the server clock, and runs `f` on it. `f` is
-    /// synchronous, so the lock is never held across an `.await`.
-    pub fn with_workspace<R>(&self, id: Uuid, f: impl FnOnce(&mut Workspace) -> R) -> Result<R> {
+    /// synchronous, so the lock is never held across an `.await`. One `Result`: a missing
+    /// workspace and `f`'s own failure are both an [`Error`].
+    pub fn with_workspace<R>(
+        &self,
+        id: Uuid,
+        f: impl FnOnce(&mut Workspace) -> Result<R>,
+    ) -> Result<R> {
         let shared = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
         let mut ws = shared.lock();
         let now = self.now();
@@ -294,7 +299,7 @@ impl Store {
         ws.tick(now);
         let out = f(&mut ws);
         self.publish_outbox(&mut ws);
-        Ok(out)
+        out
     }
 
     /// The workspace a fake control call names.

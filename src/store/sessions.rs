@@ -278,7 +278,7 @@ impl Store {
 
     /// One workspace's record.
     pub fn workspace_record(&self, id: Uuid) -> Result<WorkspaceRecord> {
-        self.with_workspace(id, |ws| ws.record.clone())
+        self.with_workspace(id, |ws| Ok(ws.record.clone()))
     }
 
     /// The workspaces a principal sees in `/workspaces/list`: a member's every workspace, any

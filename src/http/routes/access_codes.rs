@@ -12,7 +12,7 @@ use crate::domain::pin::Pin;
 use crate::error::{Error, Issue, Result};
 use crate::http::{
     pagination::{DEFAULT_PAGE, Limit, PageArgs, PageCursor, Pagination, limit_schema},
-    params::{LookupId, Params, WithInput},
+    params::{LookupId, Params, WithInput, accepted},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -125,7 +125,7 @@ pub async fn get(
             CodeRef::Pin { device_id, code } => {
                 ws.code_by_pin(*device_id, code, &caller.scope).cloned()
             }
-        })??;
+        })?;
     Ok(AccessCodeResponse::new(code))
 }
 
@@ -138,7 +138,7 @@ crate::request! {
         /// The codes to list (with `device_id`: only those on that lock); unknown ids are left out.
         #[schema(value_type = Option<Vec<String>>)]
         pub access_code_ids: Option<Vec<LookupId>>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<String>)]
         pub user_identifier_key: Option<String>,
         #[schema(schema_with = limit_schema)]
         pub limit: Option<Limit>,
@@ -203,7 +203,7 @@ pub async fn list(
         };
         let pg = Pagination::of(&p, &input);
         Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
-    })??;
+    })?;
     Ok(AccessCodePageResponse::new(codes, pagination))
 }
 
@@ -212,9 +212,9 @@ crate::request! {
     pub struct UpdateAccessCodeRequest {
         #[schema(value_type = Uuid)]
         pub access_code_id: LookupId,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<String>)]
         pub device_id: Option<String>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub is_managed: Option<bool>,
         pub name: Option<String>,
         /// A new PIN, checked like a create's; it takes the code out of its `common_code_key` group.
@@ -227,13 +227,13 @@ crate::request! {
         /// Sets `is_external_modification_allowed`.
         pub allow_external_modification: Option<bool>,
         pub is_external_modification_allowed: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub is_one_time_use: Option<bool>,
     }
 }
@@ -272,7 +272,7 @@ pub async fn update(
     };
     let attempt = app
         .store
-        .with_workspace(caller.workspace_id, |ws| ws.update(req, &caller.scope))??;
+        .with_workspace(caller.workspace_id, |ws| ws.update(req, &caller.scope))?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -315,7 +315,7 @@ pub async fn update_multiple(
             },
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(OkResponse::new())
 }
 
@@ -324,15 +324,15 @@ crate::request! {
     pub struct DeleteAccessCodeRequest {
         #[schema(value_type = Uuid)]
         pub access_code_id: LookupId,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<String>)]
         pub device_id: Option<String>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub is_one_time_use: Option<bool>,
     }
 }
@@ -361,7 +361,7 @@ pub async fn delete(
             r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -394,6 +394,6 @@ pub async fn generate_code(
 ) -> Result<GeneratedCodeResponse> {
     let generated = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.generate_code(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
-    })??;
+    })?;
     Ok(GeneratedCodeResponse::new(generated))
 }

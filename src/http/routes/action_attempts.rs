@@ -7,7 +7,7 @@ use crate::domain::action_attempt::ActionAttempt;
 use crate::error::{Error, Result};
 use crate::http::{
     pagination::Pagination,
-    params::{LookupId, Params, WithInput},
+    params::{LookupId, Params, WithInput, accepted},
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -60,7 +60,7 @@ pub async fn get(
     let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.action_attempt(req.action_attempt_id.or(|_| Error::ActionAttemptNotFound)?)
             .map(|a| a.to_wire())
-    })??;
+    })?;
     Ok(ActionAttemptResponse::new(attempt))
 }
 
@@ -70,7 +70,7 @@ crate::request! {
         /// The attempts to list; unknown ids are left out.
         #[schema(value_type = Vec<String>)]
         pub action_attempt_ids: Vec<LookupId>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<String>)]
         pub device_id: Option<String>,
     }
 }
@@ -95,10 +95,11 @@ pub async fn list(
 ) -> Result<ActionAttemptPageResponse> {
     let ids = LookupId::valid(&req.action_attempt_ids);
     let attempts: Vec<Value> = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.action_attempts(&ids)
+        Ok(ws
+            .action_attempts(&ids)
             .into_iter()
             .map(|a| a.to_wire())
-            .collect()
+            .collect())
     })?;
     // Every named attempt comes back at once: always the last page.
     let last = Page::<()> {

@@ -56,6 +56,6 @@ pub async fn pull_backup_access_code(
             r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(PulledBackupResponse::new(original, backup))
 }

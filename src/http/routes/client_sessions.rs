@@ -47,7 +47,7 @@ pub struct ClientSessionView {
 
 fn view(app: &AppState, s: ClientSession) -> Result<ClientSessionView> {
     let device_count = app.store.with_workspace(s.workspace_id, |ws| {
-        ws.device_count(&s.connected_account_ids)
+        Ok(ws.device_count(&s.connected_account_ids))
     })?;
     Ok(ClientSessionView {
         client_session_id: s.client_session_id,
@@ -128,7 +128,7 @@ fn make(
         accounts
             .iter()
             .try_for_each(|a| ws.connected_account(*a, &caller.scope).map(|_| ()))
-    })??;
+    })?;
     let s = app.store.create_client_session(
         caller.workspace_id,
         NewClientSession {

@@ -119,7 +119,7 @@ pub async fn get(
             (None, None) => Err(crate::error::Error::ConnectedAccountNotFound),
         }
         .map(ConnectedAccountView::from)
-    })??;
+    })?;
     Ok(ConnectedAccountResponse::new(account))
 }
 
@@ -165,13 +165,8 @@ pub async fn list(
     let (accounts, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = ws.connected_accounts_page(&caller.scope, keep, page.offset, page.limit);
         let pg = Pagination::of(&p, &input);
-        (
-            p.items
-                .into_iter()
-                .map(ConnectedAccountView::from)
-                .collect::<Vec<_>>(),
-            pg,
-        )
+        let items = p.items.into_iter().map(ConnectedAccountView::from);
+        Ok((items.collect::<Vec<_>>(), pg))
     })?;
     Ok(ConnectedAccountPageResponse::new(accounts, pagination))
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use uuid::Uuid;
 
 use crate::domain::command::ReportConstraints;
+use crate::domain::device::MAX_CODE_LENGTH;
 use crate::error::{Issue, Result};
 use crate::http::{
     params::Params,
@@ -15,8 +16,6 @@ use crate::store::Caller;
 
 /// The shortest PIN length a report may name.
 const MIN_REPORTED: f64 = 4.0;
-/// The longest PIN length a report may name.
-const MAX_REPORTED: f64 = 20.0;
 
 crate::request! {
     /// The fields `/access_codes/report_device_constraints` reads: `supported_code_lengths`,
@@ -45,8 +44,11 @@ fn length(v: f64, at: Vec<String>, issues: &mut Vec<Issue>) {
         issues.push(Issue::new(at, "Expected integer, received float"));
     } else if v < MIN_REPORTED {
         issues.push(Issue::new(at, "Number must be greater than or equal to 4"));
-    } else if v > MAX_REPORTED {
-        issues.push(Issue::new(at, "Number must be less than or equal to 20"));
+    } else if v > f64::from(MAX_CODE_LENGTH) {
+        issues.push(Issue::new(
+            at,
+            format!("Number must be less than or equal to {MAX_CODE_LENGTH}"),
+        ));
     }
 }
 
@@ -139,6 +141,6 @@ pub async fn report_device_constraints(
     };
     app.store.with_workspace(caller.workspace_id, |ws| {
         ws.report_constraints(req, &caller.scope)
-    })??;
+    })?;
     Ok(OkResponse::new())
 }

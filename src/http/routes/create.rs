@@ -16,7 +16,7 @@ use crate::domain::offline::{MaxTimeRounding, Rounding};
 use crate::domain::pin::Pin;
 use crate::error::Result;
 use crate::http::{
-    params::Params,
+    params::{Params, accepted},
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -69,19 +69,9 @@ fn device_ids_schema() -> utoipa::openapi::schema::ArrayBuilder {
 }
 
 crate::request! {
-    /// The fields `create_multiple` reads (JSON body of POST and PUT).
-    #[schema(example = json!({"device_ids": ["5ea10003-0000-4000-8000-000000000001", "5ea10003-0000-4000-8000-000000000007"], "name": "Guest"}))]
-    pub struct CreateMultipleRequest {
-        #[schema(schema_with = device_ids_schema)]
-        pub device_ids: DeviceIds,
-        /// A PIN for every lock; without it the server picks one they can all take.
-        #[schema(value_type = Option<String>, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
-        pub code: Option<Pin>,
-        /// Used when `code` is absent and every lock supports that length; else the shortest
-        /// common length.
-        pub preferred_code_length: Option<f64>,
-        /// `throw` (the default) creates nothing when some lock cannot take the shared PIN.
-        pub behavior_when_code_cannot_be_shared: Option<Behavior>,
+    /// The fields both create routes read besides the lock and the PIN: the settings every new
+    /// code takes, documented after each route's own fields.
+    pub struct SettingsFields {
         pub name: Option<String>,
         /// With `ends_at`: the start of a `time_bound` code's window.
         pub starts_at: Option<DateTime<Utc>>,
@@ -102,41 +92,53 @@ crate::request! {
         pub max_time_rounding: Option<MaxTimeRounding>,
         /// An offline code usable once, for 24 hours from `starts_at`.
         pub is_one_time_use: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub sync: Option<bool>,
     }
 }
 
-/// The fields both create routes read besides the lock and the PIN.
-struct Common {
-    name: Option<String>,
-    starts_at: Option<DateTime<Utc>>,
-    ends_at: Option<DateTime<Utc>>,
-    allow: Option<bool>,
-    is_allowed: Option<bool>,
-    use_backup_access_code_pool: Option<bool>,
-    is_offline: Option<bool>,
-    use_offline: Option<bool>,
-    max_time_rounding: Option<MaxTimeRounding>,
-    is_one_time_use: Option<bool>,
+/// What every new code takes besides its lock and PIN, the same for both create routes.
+impl From<SettingsFields> for CodeSettings {
+    fn from(f: SettingsFields) -> Self {
+        let offline = f
+            .is_offline_access_code
+            .or(f.use_offline_access_code)
+            .unwrap_or(false);
+        CodeSettings {
+            name: f.name,
+            starts_at: f.starts_at,
+            ends_at: f.ends_at,
+            is_external_modification_allowed: external_modification(
+                f.allow_external_modification,
+                f.is_external_modification_allowed,
+            )
+            .unwrap_or(false),
+            use_backup_access_code_pool: f.use_backup_access_code_pool.unwrap_or(false),
+            offline: offline
+                .then(|| Rounding::of(f.max_time_rounding, f.is_one_time_use.unwrap_or(false))),
+        }
+    }
 }
 
-/// What every new code takes besides its lock and PIN, the same for both create routes.
-fn settings(c: Common) -> CodeSettings {
-    let offline = c.is_offline.or(c.use_offline).unwrap_or(false);
-    CodeSettings {
-        name: c.name,
-        starts_at: c.starts_at,
-        ends_at: c.ends_at,
-        is_external_modification_allowed: external_modification(c.allow, c.is_allowed)
-            .unwrap_or(false),
-        use_backup_access_code_pool: c.use_backup_access_code_pool.unwrap_or(false),
-        offline: offline
-            .then(|| Rounding::of(c.max_time_rounding, c.is_one_time_use.unwrap_or(false))),
+crate::request! {
+    /// The fields `create_multiple` reads (JSON body of POST and PUT).
+    #[schema(example = json!({"device_ids": ["5ea10003-0000-4000-8000-000000000001", "5ea10003-0000-4000-8000-000000000007"], "name": "Guest"}))]
+    pub struct CreateMultipleRequest {
+        #[schema(schema_with = device_ids_schema)]
+        pub device_ids: DeviceIds,
+        /// A PIN for every lock; without it the server picks one they can all take.
+        #[schema(value_type = Option<String>, pattern = "^[0-9]+$", min_length = 4, max_length = 9)]
+        pub code: Option<Pin>,
+        /// Used when `code` is absent and every lock supports that length; else the shortest
+        /// common length.
+        pub preferred_code_length: Option<f64>,
+        /// `throw` (the default) creates nothing when some lock cannot take the shared PIN.
+        pub behavior_when_code_cannot_be_shared: Option<Behavior>,
+        ..pub settings: SettingsFields
     }
 }
 
@@ -177,22 +179,11 @@ pub async fn create_multiple(
             preferred_code_length: r.preferred_code_length,
             behavior: r.behavior_when_code_cannot_be_shared.unwrap_or_default(),
         },
-        settings: settings(Common {
-            name: r.name,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            allow: r.allow_external_modification,
-            is_allowed: r.is_external_modification_allowed,
-            use_backup_access_code_pool: r.use_backup_access_code_pool,
-            is_offline: r.is_offline_access_code,
-            use_offline: r.use_offline_access_code,
-            max_time_rounding: r.max_time_rounding,
-            is_one_time_use: r.is_one_time_use,
-        }),
+        settings: r.settings.into(),
     };
     let codes = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.create_multiple(req, &caller.scope)
-    })??;
+    })?;
     Ok(AccessCodesResponse::new(codes))
 }
 
@@ -209,32 +200,7 @@ crate::request! {
         pub common_code_key: Option<String>,
         /// Used when `code` is absent and the lock supports that length.
         pub preferred_code_length: Option<f64>,
-        pub name: Option<String>,
-        /// With `ends_at`: the start of a `time_bound` code's window.
-        pub starts_at: Option<DateTime<Utc>>,
-        /// With `starts_at`: the end of the window, after it and in the future.
-        pub ends_at: Option<DateTime<Utc>>,
-        /// Sets `is_external_modification_allowed`.
-        pub allow_external_modification: Option<bool>,
-        pub is_external_modification_allowed: Option<bool>,
-        /// Only with a time-bound code: activates the backup pool of a lock that supports one.
-        pub use_backup_access_code_pool: Option<bool>,
-        /// An offline (algoPIN) code, on a lock with `can_program_offline_access_codes`: no
-        /// `code`, a window rounded by `max_time_rounding`, never shared between locks.
-        pub is_offline_access_code: Option<bool>,
-        /// The older name of `is_offline_access_code`.
-        #[schema(deprecated)]
-        pub use_offline_access_code: Option<bool>,
-        /// An offline code's window: `1hour`/`1h` (the default) or `1day`/`1d`.
-        pub max_time_rounding: Option<MaxTimeRounding>,
-        /// An offline code usable once, for 24 hours from `starts_at`.
-        pub is_one_time_use: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
-        pub sync: Option<bool>,
+        ..pub settings: SettingsFields
     }
 }
 
@@ -263,21 +229,10 @@ pub async fn create(
         code: r.code,
         common_code_key: r.common_code_key,
         preferred_code_length: r.preferred_code_length,
-        settings: settings(Common {
-            name: r.name,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            allow: r.allow_external_modification,
-            is_allowed: r.is_external_modification_allowed,
-            use_backup_access_code_pool: r.use_backup_access_code_pool,
-            is_offline: r.is_offline_access_code,
-            use_offline: r.use_offline_access_code,
-            max_time_rounding: r.max_time_rounding,
-            is_one_time_use: r.is_one_time_use,
-        }),
+        settings: r.settings.into(),
     };
     let (code, attempt) = app
         .store
-        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))??;
+        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))?;
     Ok(CreatedAccessCodeResponse::new(code, attempt.to_wire()))
 }

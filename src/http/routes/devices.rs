@@ -77,7 +77,7 @@ pub async fn get(
                 .ok_or_else(|| Error::DeviceNotFound(n.clone())),
             (None, None) => Err(Error::DeviceNotFound(String::new())),
         }
-    })??;
+    })?;
     Ok(DeviceResponse::new(device))
 }
 
@@ -149,7 +149,7 @@ pub async fn list(
     let (devices, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = ws.devices(&filter, &caller.scope, page.offset, page.limit);
         let pg = Pagination::of(&p, &input);
-        (p.items.into_iter().cloned().collect::<Vec<_>>(), pg)
+        Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
     })?;
     Ok(DevicePageResponse::new(devices, pagination))
 }

@@ -106,10 +106,11 @@ pub async fn list(
     };
     let limit = req.limit.map_or(500, |l| l.0);
     let events = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.events_matching(&filter, limit)
+        Ok(ws
+            .events_matching(&filter, limit)
             .into_iter()
             .cloned()
-            .collect::<Vec<_>>()
+            .collect())
     })?;
     Ok(EventsResponse::new(events))
 }
@@ -166,6 +167,6 @@ pub async fn get(
                     .map(|e| (*e).clone())
                     .ok_or(Error::EventNotFound)
             }
-        })??;
+        })?;
     Ok(EventResponse::new(event, ""))
 }

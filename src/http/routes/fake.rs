@@ -291,7 +291,7 @@ pub async fn add_device(
             created_at: ws.now,
         };
         Ok(ws.add_device(device).clone())
-    })??;
+    })?;
     Ok(DeviceResponse::new(device))
 }
 
@@ -365,7 +365,7 @@ pub async fn update_device(
             d.custom_metadata = m;
         }
         Ok::<_, Error>(ws.replace_device(d).clone())
-    })??;
+    })?;
     Ok(DeviceResponse::new(device))
 }
 

@@ -62,7 +62,7 @@ pub async fn update_action_attempt(
             req.result.map(Value::Object),
             req.error.map(Value::Object),
         )
-    })??;
+    })?;
     Ok(OkResponse::new())
 }
 

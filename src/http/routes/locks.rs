@@ -90,7 +90,7 @@ pub async fn get(
                 .ok_or_else(|| Error::DeviceNotFound(n.clone())),
             (None, None) => Err(Error::DeviceNotFound(String::new())),
         }
-    })??;
+    })?;
     Ok(LockResponse::new(lock.clone(), lock))
 }
 
@@ -138,10 +138,11 @@ pub async fn list(
         req.manufacturer,
     );
     let locks: Vec<Device> = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.door_locks(&filter, &caller.scope)
+        Ok(ws
+            .door_locks(&filter, &caller.scope)
             .into_iter()
             .cloned()
-            .collect()
+            .collect())
     })?;
     Ok(LockListResponse::new(locks.clone(), locks))
 }
@@ -171,7 +172,7 @@ fn door(
         } else {
             Ok(pending.to_wire())
         }
-    })??;
+    })?;
     Ok(DoorActionResponse::new(attempt))
 }
 

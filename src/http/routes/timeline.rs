@@ -104,7 +104,7 @@ pub async fn get_timeline(
     let events = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.code_timeline(&q, &caller.scope)
             .map(|all| all.into_iter().map(TimelineEvent::of).collect::<Vec<_>>())
-    })??;
+    })?;
     let page = paginate(events.into_iter(), offset, limit);
     let pagination = TimelinePagination {
         has_more: page.next_offset.is_some(),

@@ -7,7 +7,7 @@ use crate::domain::access_code::UnmanagedAccessCode;
 use crate::domain::pin::Pin;
 use crate::error::{Error, Result};
 use crate::http::{
-    params::{LookupId, Params},
+    params::{LookupId, Params, accepted},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -71,7 +71,7 @@ pub async fn create_unmanaged(
             r.code,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(UnmanagedAccessCodeResponse::new(created))
 }
 
@@ -80,7 +80,7 @@ crate::request! {
     pub struct ListUnmanagedRequest {
         #[schema(value_type = Uuid, example = "5ea10003-0000-4000-8000-000000000001")]
         pub device_id: LookupId,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<String>)]
         pub user_identifier_key: Option<String>,
     }
 }
@@ -107,7 +107,7 @@ pub async fn unmanaged_list(
     let codes = app.store.with_workspace(caller.workspace_id, |ws| {
         ws.unmanaged_on_device(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
             .map(|v| v.into_iter().cloned().collect::<Vec<_>>())
-    })??;
+    })?;
     Ok(UnmanagedAccessCodesResponse::new(codes))
 }
 
@@ -156,7 +156,7 @@ pub async fn unmanaged_get(
             CodeRef::Pin { device_id, code } => ws
                 .unmanaged_by_pin(*device_id, code, &caller.scope)
                 .cloned(),
-        })??;
+        })?;
     Ok(UnmanagedAccessCodeResponse::new(found))
 }
 
@@ -168,15 +168,15 @@ crate::request! {
         /// Sets `is_external_modification_allowed`.
         pub allow_external_modification: Option<bool>,
         pub is_external_modification_allowed: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub force: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub is_one_time_use: Option<bool>,
     }
 }
@@ -208,7 +208,7 @@ pub async fn convert_to_managed(
             ext,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(OkResponse::new())
 }
 
@@ -217,13 +217,13 @@ crate::request! {
     pub struct DeleteUnmanagedRequest {
         #[schema(value_type = Uuid)]
         pub access_code_id: LookupId,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub attempt_for_offline_device: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub prefer_native_scheduling: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub sync: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub is_one_time_use: Option<bool>,
     }
 }
@@ -252,7 +252,7 @@ pub async fn unmanaged_delete(
             r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
             &caller.scope,
         )
-    })??;
+    })?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -266,7 +266,7 @@ crate::request! {
         /// Sets `is_external_modification_allowed` of the converted code.
         pub allow_external_modification: Option<bool>,
         pub is_external_modification_allowed: Option<bool>,
-        /// Accepted; changes nothing here.
+        #[schema(schema_with = accepted::<bool>)]
         pub force: Option<bool>,
     }
 }
@@ -299,6 +299,6 @@ pub async fn unmanaged_update(
         } else {
             ws.unmanaged_code(id, &caller.scope).map(|_| ())
         }
-    })??;
+    })?;
     Ok(OkResponse::new())
 }

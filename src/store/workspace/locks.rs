@@ -202,6 +202,7 @@ mod tests {
                 ws.update_attempt(Uuid::nil(), AttemptStatus::Success, None, None),
                 Err(Error::ActionAttemptNotFound)
             ));
+            Ok(())
         })
         .unwrap();
     }
@@ -235,6 +236,7 @@ mod tests {
             let johns = ws.device_count(&[seed::JOHN]);
             assert!(johns > 0 && johns < seed::DEVICES.len());
             assert_eq!(ws.device_count(&[]), seed::DEVICES.len());
+            Ok(())
         })
         .unwrap();
     }
