@@ -113,8 +113,10 @@ impl Window {
     }
 }
 
-/// What a new code needs beyond its PIN.
-#[derive(Clone, Debug)]
+/// What a new code is made from. Callers name the fields they set and take the rest from
+/// `Default` (`NewCode { device_id, code, ..NewCode::default() }`), so a new field touches
+/// only this struct and [`AccessCode::new`].
+#[derive(Clone, Debug, Default)]
 pub struct NewCode {
     pub access_code_id: Uuid,
     pub device_id: Uuid,
@@ -300,13 +302,9 @@ mod tests {
                 access_code_id: Uuid::from_u128(1),
                 device_id: Uuid::from_u128(2),
                 workspace_id: Uuid::from_u128(3),
-                name: None,
                 code: Some("1234".into()),
-                common_code_key: None,
                 window,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             now,
         )
@@ -363,34 +361,24 @@ mod tests {
     }
 
     #[test]
-    fn serializes_every_field_with_js_timestamps() {
+    fn serializes_every_field_the_schema_requires_with_js_timestamps() {
+        use utoipa::PartialSchema;
         let v = serde_json::to_value(new(None, t(0) + Duration::milliseconds(5))).unwrap();
-        for field in [
-            "access_code_id",
-            "device_id",
-            "workspace_id",
-            "name",
-            "code",
-            "common_code_key",
-            "type",
-            "status",
-            "created_at",
-            "starts_at",
-            "ends_at",
-            "errors",
-            "warnings",
-            "is_managed",
-            "is_backup_access_code_available",
-            "is_external_modification_allowed",
-            "is_one_time_use",
-            "is_offline_access_code",
-            "is_backup",
-            "pulled_backup_access_code_id",
-            "is_scheduled_on_device",
-            "is_waiting_for_code_assignment",
-            "pending_mutations",
-        ] {
-            assert!(v.get(field).is_some(), "missing {field}");
+        let schema = serde_json::to_value(AccessCode::schema()).unwrap();
+        let fields: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let written: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(written, fields, "the wire shape and the schema disagree");
+        for f in fields {
+            assert!(
+                schema["required"].as_array().unwrap().contains(&json!(f)),
+                "{f} is always written but the schema does not require it: \
+                 add #[schema(required = true)]"
+            );
         }
         assert_eq!(v["created_at"], "2030-01-01T00:00:00.005Z");
         assert_eq!(v["starts_at"], Value::Null);

@@ -401,13 +401,9 @@ mod tests {
                 access_code_id: Uuid::from_u128(1),
                 device_id: Uuid::from_u128(2),
                 workspace_id: Uuid::from_u128(3),
-                name: None,
                 code: Some("123456".into()),
-                common_code_key: None,
                 window: Some(Window::new(starts, ends, now()).unwrap()),
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             now(),
         );

@@ -107,13 +107,9 @@ mod tests {
                 access_code_id: Uuid::from_u128(1),
                 device_id: Uuid::from_u128(2),
                 workspace_id: Uuid::from_u128(3),
-                name: None,
                 code: Some("1234".into()),
-                common_code_key: None,
                 window,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             t(0),
         )

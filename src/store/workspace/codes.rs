@@ -51,6 +51,7 @@ impl Workspace {
             is_external_modification_allowed: settings.is_external_modification_allowed,
             use_backup_access_code_pool: settings.use_backup_access_code_pool,
             device_supports_backup_pool: supports_pool,
+            ..NewCode::default()
         };
         let now = self.now;
         let mut code = AccessCode::new(n, now);
@@ -345,13 +346,8 @@ impl Workspace {
                 access_code_id: id,
                 device_id,
                 workspace_id: self.record.workspace_id,
-                name: None,
                 code: pin,
-                common_code_key: None,
-                window: None,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             self.now,
         ))

@@ -113,11 +113,8 @@ impl Workspace {
                 workspace_id: u.workspace_id,
                 name: u.name,
                 code: u.code,
-                common_code_key: None,
-                window: None,
                 is_external_modification_allowed: external_allowed,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             self.now,
         );
