@@ -12,24 +12,24 @@ use uuid::Uuid;
 
 use super::timestamp;
 
-/// `type`: a code with a window is `time_bound`, one without is `ongoing`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CodeType {
-    Ongoing,
-    TimeBound,
+crate::wire_enum! {
+    /// `type`: a code with a window is `time_bound`, one without is `ongoing`.
+    pub enum CodeType {
+        Ongoing = "ongoing",
+        TimeBound = "time_bound",
+    }
 }
 
-/// `status`: where the code stands on the lock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = AccessCodeStatus)]
-pub enum Status {
-    Setting,
-    Set,
-    Unset,
-    Removing,
-    Unknown,
+crate::wire_enum! {
+    /// `status`: where the code stands on the lock.
+    #[schema(as = AccessCodeStatus)]
+    pub enum Status {
+        Setting = "setting",
+        Set = "set",
+        Unset = "unset",
+        Removing = "removing",
+        Unknown = "unknown",
+    }
 }
 
 /// A managed access code, as Seam returns it and the store keeps it. Every field is always
