@@ -86,11 +86,13 @@ pub struct AccessCode {
     pub pending_mutations: ThinVec<Value>,
 }
 
-/// A time window, `starts_at` strictly before `ends_at`.
+/// A time window, `starts_at` strictly before `ends_at`, both to the millisecond. The fields
+/// are private so that every window is one [`Window::new`] checked (or a stored code's, which
+/// was).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
 }
 
 impl Window {
@@ -110,6 +112,21 @@ impl Window {
             starts_at: timestamp::millis(starts_at),
             ends_at: timestamp::millis(ends_at),
         })
+    }
+
+    /// The window a code already has (`None` for an `ongoing` one). No check against the
+    /// clock: the window was checked when it was set.
+    pub fn of(code: &AccessCode) -> Option<Self> {
+        let (starts_at, ends_at) = code.starts_at.zip(code.ends_at)?;
+        Some(Self { starts_at, ends_at })
+    }
+
+    pub fn starts_at(&self) -> DateTime<Utc> {
+        self.starts_at
+    }
+
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.ends_at
     }
 }
 
@@ -319,7 +336,9 @@ mod tests {
                 .unwrap_err()
                 .contains("future")
         );
-        assert!(Window::new(t(1), t(2), t(0)).is_ok());
+        let w = Window::new(t(1), t(2), t(0)).unwrap();
+        assert_eq!(Window::of(&new(Some(w), t(0))), Some(w));
+        assert_eq!(Window::of(&new(None, t(0))), None);
     }
 
     #[test]

@@ -147,7 +147,10 @@ mod tests {
     fn a_change_merges_with_the_current_window() {
         let current = code(Some(Window::new(t(1), t(2), t(0)).unwrap()));
         let moved = changed_window(&current, None, None, Some(t(5)), t(0)).unwrap();
-        assert_eq!(moved.map(|w| (w.starts_at, w.ends_at)), Some((t(1), t(5))));
+        assert_eq!(
+            moved.map(|w| (w.starts_at(), w.ends_at())),
+            Some((t(1), t(5)))
+        );
         assert!(changed_window(&current, None, None, Some(t(0)), t(0)).is_err());
         assert_eq!(
             changed_window(&current, Some(CodeType::Ongoing), None, None, t(0)).unwrap(),

@@ -62,7 +62,7 @@ impl Workspace {
         // An algoPIN needs no connection: the lock derives it by itself.
         let online = code.is_offline_access_code || lock_online;
         let id = code.access_code_id;
-        let about = Subject::of(&code, false);
+        let about = Subject::of(&code);
         let parked = !online && code.status == Status::Setting;
         if settings.use_backup_access_code_pool || parked {
             // The paths that change the code once it is stored.
@@ -234,10 +234,7 @@ impl Workspace {
         let window = if window_asked {
             rules::changed_window(&current, req.kind, req.starts_at, req.ends_at, self.now)?
         } else {
-            current.starts_at.zip(current.ends_at).map(|(s, e)| Window {
-                starts_at: s,
-                ends_at: e,
-            })
+            Window::of(&current)
         };
         let new_pin = req
             .code

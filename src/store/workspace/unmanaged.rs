@@ -122,7 +122,7 @@ impl Workspace {
         code.program();
         self.insert_code(code.clone());
         let now = self.now;
-        let about = Subject::of(&code, false);
+        let about = Subject::of(&code);
         self.emit(EventType::AccessCodeConvertedToManaged, about, now);
         Ok(())
     }
