@@ -132,7 +132,8 @@ impl Window {
 
 /// What a new code is made from. Callers name the fields they set and take the rest from
 /// `Default` (`NewCode { device_id, code, ..NewCode::default() }`), so a new field touches
-/// only this struct and [`AccessCode::new`].
+/// this struct, [`AccessCode::new`] and the one request path that names every field
+/// (`Workspace::create_code`, where the compiler asks for it).
 #[derive(Clone, Debug, Default)]
 pub struct NewCode {
     pub access_code_id: Uuid,

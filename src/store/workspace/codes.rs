@@ -40,6 +40,8 @@ impl Workspace {
                 .supports_backup_access_code_pool
                 .unwrap_or(false),
         );
+        // Every field named: the one path a caller's request creates codes through decides
+        // each of them, so a new one fails to compile here until it is decided.
         let n = NewCode {
             access_code_id: self.new_id(),
             device_id,
@@ -51,7 +53,6 @@ impl Workspace {
             is_external_modification_allowed: settings.is_external_modification_allowed,
             use_backup_access_code_pool: settings.use_backup_access_code_pool,
             device_supports_backup_pool: supports_pool,
-            ..NewCode::default()
         };
         let now = self.now;
         let mut code = AccessCode::new(n, now);
