@@ -12,24 +12,24 @@ use uuid::Uuid;
 
 use super::timestamp;
 
-/// `type`: a code with a window is `time_bound`, one without is `ongoing`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CodeType {
-    Ongoing,
-    TimeBound,
+crate::wire_enum! {
+    /// `type`: a code with a window is `time_bound`, one without is `ongoing`.
+    pub enum CodeType {
+        Ongoing = "ongoing",
+        TimeBound = "time_bound",
+    }
 }
 
-/// `status`: where the code stands on the lock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = AccessCodeStatus)]
-pub enum Status {
-    Setting,
-    Set,
-    Unset,
-    Removing,
-    Unknown,
+crate::wire_enum! {
+    /// `status`: where the code stands on the lock.
+    #[schema(as = AccessCodeStatus)]
+    pub enum Status {
+        Setting = "setting",
+        Set = "set",
+        Unset = "unset",
+        Removing = "removing",
+        Unknown = "unknown",
+    }
 }
 
 /// A managed access code, as Seam returns it and the store keeps it. Every field is always
@@ -86,11 +86,13 @@ pub struct AccessCode {
     pub pending_mutations: ThinVec<Value>,
 }
 
-/// A time window, `starts_at` strictly before `ends_at`.
+/// A time window, `starts_at` strictly before `ends_at`, both to the millisecond. The fields
+/// are private so that every window is one [`Window::new`] checked (or a stored code's, which
+/// was).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
 }
 
 impl Window {
@@ -111,10 +113,28 @@ impl Window {
             ends_at: timestamp::millis(ends_at),
         })
     }
+
+    /// The window a code already has (`None` for an `ongoing` one). No check against the
+    /// clock: the window was checked when it was set.
+    pub fn of(code: &AccessCode) -> Option<Self> {
+        let (starts_at, ends_at) = code.starts_at.zip(code.ends_at)?;
+        Some(Self { starts_at, ends_at })
+    }
+
+    pub fn starts_at(&self) -> DateTime<Utc> {
+        self.starts_at
+    }
+
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.ends_at
+    }
 }
 
-/// What a new code needs beyond its PIN.
-#[derive(Clone, Debug)]
+/// What a new code is made from. Callers name the fields they set and take the rest from
+/// `Default` (`NewCode { device_id, code, ..NewCode::default() }`), so a new field touches
+/// this struct, [`AccessCode::new`] and the one request path that names every field
+/// (`Workspace::create_code`, where the compiler asks for it).
+#[derive(Clone, Debug, Default)]
 pub struct NewCode {
     pub access_code_id: Uuid,
     pub device_id: Uuid,
@@ -300,13 +320,9 @@ mod tests {
                 access_code_id: Uuid::from_u128(1),
                 device_id: Uuid::from_u128(2),
                 workspace_id: Uuid::from_u128(3),
-                name: None,
                 code: Some("1234".into()),
-                common_code_key: None,
                 window,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             now,
         )
@@ -321,7 +337,9 @@ mod tests {
                 .unwrap_err()
                 .contains("future")
         );
-        assert!(Window::new(t(1), t(2), t(0)).is_ok());
+        let w = Window::new(t(1), t(2), t(0)).unwrap();
+        assert_eq!(Window::of(&new(Some(w), t(0))), Some(w));
+        assert_eq!(Window::of(&new(None, t(0))), None);
     }
 
     #[test]
@@ -363,34 +381,24 @@ mod tests {
     }
 
     #[test]
-    fn serializes_every_field_with_js_timestamps() {
+    fn serializes_every_field_the_schema_requires_with_js_timestamps() {
+        use utoipa::PartialSchema;
         let v = serde_json::to_value(new(None, t(0) + Duration::milliseconds(5))).unwrap();
-        for field in [
-            "access_code_id",
-            "device_id",
-            "workspace_id",
-            "name",
-            "code",
-            "common_code_key",
-            "type",
-            "status",
-            "created_at",
-            "starts_at",
-            "ends_at",
-            "errors",
-            "warnings",
-            "is_managed",
-            "is_backup_access_code_available",
-            "is_external_modification_allowed",
-            "is_one_time_use",
-            "is_offline_access_code",
-            "is_backup",
-            "pulled_backup_access_code_id",
-            "is_scheduled_on_device",
-            "is_waiting_for_code_assignment",
-            "pending_mutations",
-        ] {
-            assert!(v.get(field).is_some(), "missing {field}");
+        let schema = serde_json::to_value(AccessCode::schema()).unwrap();
+        let fields: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let written: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(written, fields, "the wire shape and the schema disagree");
+        for f in fields {
+            assert!(
+                schema["required"].as_array().unwrap().contains(&json!(f)),
+                "{f} is always written but the schema does not require it: \
+                 add #[schema(required = true)]"
+            );
         }
         assert_eq!(v["created_at"], "2030-01-01T00:00:00.005Z");
         assert_eq!(v["starts_at"], Value::Null);

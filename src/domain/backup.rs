@@ -98,13 +98,9 @@ mod tests {
                 access_code_id: Uuid::from_u128(9),
                 device_id: Uuid::from_u128(1),
                 workspace_id: Uuid::from_u128(2),
-                name: None,
                 code: Some("1234".into()),
-                common_code_key: None,
                 window: window.then(|| Window::new(now, now + Duration::hours(2), now).unwrap()),
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             now,
         )

@@ -89,7 +89,9 @@ impl CreateOne {
 #[derive(Clone, Debug)]
 pub struct ReportConstraints {
     pub device_id: Uuid,
-    /// Sorted, without repeats, each from 4 to 20.
+    /// In any order, repeats allowed: the store keeps them sorted and without repeats. Each is
+    /// from 4 to 20: the edge refuses a request with any other (`routes/constraints.rs`), and
+    /// no lock may take more than [`MAX_CODE_LENGTH`](super::device::MAX_CODE_LENGTH).
     pub supported_code_lengths: Vec<u32>,
 }
 

@@ -9,25 +9,16 @@ use uuid::Uuid;
 
 use super::pin::{self, LockRules, Misfit, Pin};
 
-/// `behavior_when_code_cannot_be_shared`: what to do when some lock cannot take the shared PIN.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = BehaviorWhenCodeCannotBeShared)]
-pub enum Behavior {
-    /// Create nothing and fail when any lock cannot share (the default).
-    #[default]
-    Throw,
-    /// Share among the largest group that can; every other lock gets its own random PIN.
-    CreateRandomCode,
-}
-
-impl Behavior {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "throw" => Some(Self::Throw),
-            "create_random_code" => Some(Self::CreateRandomCode),
-            _ => None,
-        }
+crate::wire_enum! {
+    /// `behavior_when_code_cannot_be_shared`: what to do when some lock cannot take the shared PIN.
+    #[derive(Default)]
+    #[schema(as = BehaviorWhenCodeCannotBeShared)]
+    pub enum Behavior {
+        /// Create nothing and fail when any lock cannot share (the default).
+        #[default]
+        Throw = "throw",
+        /// Share among the largest group that can; every other lock gets its own random PIN.
+        CreateRandomCode = "create_random_code",
     }
 }
 

@@ -178,7 +178,7 @@ pub fn check_limit<'a>(
     window: &Window,
     existing: impl IntoIterator<Item = &'a AccessCode>,
 ) -> Result<()> {
-    let slot = rounding.slot(window.starts_at);
+    let slot = rounding.slot(window.starts_at());
     let taken = existing
         .into_iter()
         .filter(|c| Rounding::of_code(c) == Some(rounding))
@@ -278,7 +278,7 @@ mod tests {
             now(),
         )
         .unwrap();
-        assert_eq!((w.starts_at, w.ends_at), (t(2, 10, 0), t(2, 13, 0)));
+        assert_eq!((w.starts_at(), w.ends_at()), (t(2, 10, 0), t(2, 13, 0)));
         let exact = round_window(
             Rounding::Hourly,
             Some(t(2, 10, 0)),
@@ -286,7 +286,10 @@ mod tests {
             now(),
         )
         .unwrap();
-        assert_eq!((exact.starts_at, exact.ends_at), (t(2, 10, 0), t(2, 11, 0)));
+        assert_eq!(
+            (exact.starts_at(), exact.ends_at()),
+            (t(2, 10, 0), t(2, 11, 0))
+        );
     }
 
     #[test]
@@ -321,8 +324,8 @@ mod tests {
             now(),
         )
         .unwrap();
-        assert_eq!(w.starts_at, t(2, 10, 0));
-        assert_eq!(w.ends_at, t(2, 10, 0) + Duration::days(31));
+        assert_eq!(w.starts_at(), t(2, 10, 0));
+        assert_eq!(w.ends_at(), t(2, 10, 0) + Duration::days(31));
         assert!(
             round_window(
                 Rounding::Daily,
@@ -355,7 +358,7 @@ mod tests {
     #[test]
     fn one_time_lasts_24_hours_from_the_rounded_start() {
         let w = round_window(Rounding::OneTime, Some(t(2, 10, 45)), None, now()).unwrap();
-        assert_eq!((w.starts_at, w.ends_at), (t(2, 10, 0), t(3, 10, 0)));
+        assert_eq!((w.starts_at(), w.ends_at()), (t(2, 10, 0), t(3, 10, 0)));
         assert!(
             round_window(
                 Rounding::OneTime,
@@ -401,13 +404,9 @@ mod tests {
                 access_code_id: Uuid::from_u128(1),
                 device_id: Uuid::from_u128(2),
                 workspace_id: Uuid::from_u128(3),
-                name: None,
                 code: Some("123456".into()),
-                common_code_key: None,
                 window: Some(Window::new(starts, ends, now()).unwrap()),
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             now(),
         );
@@ -489,17 +488,17 @@ mod tests {
             let e = s + Duration::minutes(len_min);
             let r = if daily { Rounding::Daily } else { Rounding::Hourly };
             if let Ok(w) = round_window(r, Some(s), Some(e), now()) {
-                prop_assert!(w.starts_at <= s && w.ends_at >= e);
-                prop_assert_eq!(w.starts_at, Rounding::Hourly.slot(s));
+                prop_assert!(w.starts_at() <= s && w.ends_at() >= e);
+                prop_assert_eq!(w.starts_at(), Rounding::Hourly.slot(s));
                 if daily {
-                    prop_assert_eq!((w.ends_at - w.starts_at).num_milliseconds() % 86_400_000, 0);
+                    prop_assert_eq!((w.ends_at() - w.starts_at()).num_milliseconds() % 86_400_000, 0);
                 } else {
-                    prop_assert_eq!(w.ends_at, ceil(e, Duration::hours(1)));
+                    prop_assert_eq!(w.ends_at(), ceil(e, Duration::hours(1)));
                 }
             }
             if let Ok(w) = round_window(Rounding::OneTime, Some(s), None, now()) {
-                prop_assert!(w.starts_at <= s && w.ends_at >= s);
-                prop_assert_eq!(w.ends_at - w.starts_at, Duration::days(1));
+                prop_assert!(w.starts_at() <= s && w.ends_at() >= s);
+                prop_assert_eq!(w.ends_at() - w.starts_at(), Duration::days(1));
             }
         }
     }

@@ -210,18 +210,33 @@ pub const MAX_WALK: u64 = 1_000_000;
 
 /// The digits a PIN under `constraints` may use at all.
 fn alphabet(constraints: &[ConstraintType]) -> Vec<u8> {
-    use ConstraintType::*;
     (0u8..=9)
-        .filter(|d| {
-            !constraints.iter().any(|c| match c {
-                NoZeros => *d == 0,
-                CannotContain089 => matches!(d, 0 | 8 | 9),
-                CannotContain0789 => matches!(d, 0 | 7 | 8 | 9),
-                _ => false,
-            })
-        })
+        .filter(|d| !constraints.iter().any(|c| forbidden_digits(*c).contains(d)))
         .map(|d| b'0' + d)
         .collect()
+}
+
+/// The digits no PIN under `c` may contain: the search leaves them out of its alphabet
+/// instead of drawing candidates that [`violates`] would refuse. Every constraint is named,
+/// so a new one cannot be left out silently.
+fn forbidden_digits(c: ConstraintType) -> &'static [u8] {
+    use ConstraintType::*;
+    match c {
+        NoZeros => &[0],
+        CannotContain089 => &[0, 8, 9],
+        CannotContain0789 => &[0, 7, 8, 9],
+        CannotStartWith12
+        | NoTripleConsecutiveInts
+        | NoAscendingOrDescendingSequence
+        | AtLeastThreeUniqueDigits
+        | NoAllSameDigits
+        | UniqueFirstFourDigits
+        | CannotSpecifyPinCode
+        | PinCodeMatchesExistingSet
+        | StartDateInFuture
+        | NameLength
+        | NameMustBeUnique => &[],
+    }
 }
 
 /// Finds a random PIN of `len` digits that every lock in `locks` accepts (length,
@@ -366,17 +381,50 @@ mod tests {
         assert_eq!(provider.constraints, [ConstraintType::NoZeros]);
     }
 
-    const PIN_CONSTRAINTS: [ConstraintType; 9] = [
-        NoZeros,
-        CannotStartWith12,
-        NoTripleConsecutiveInts,
-        NoAscendingOrDescendingSequence,
-        AtLeastThreeUniqueDigits,
-        NoAllSameDigits,
-        UniqueFirstFourDigits,
-        CannotContain089,
-        CannotContain0789,
-    ];
+    /// The constraints that refuse some PINs but not all: every one the search must honour
+    /// (derived from [`violates`] over the 4-digit PINs, so a new rule joins the property
+    /// tests without a list to update).
+    fn pin_constraints() -> Vec<ConstraintType> {
+        ConstraintType::ALL
+            .iter()
+            .copied()
+            .filter(|c| {
+                let refused = (0..10_000)
+                    .filter(|n| violates(&format!("{n:04}"), *c))
+                    .count();
+                refused > 0 && refused < 10_000
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_property_tests_take_the_rules_on_digits_and_no_others() {
+        let taken = pin_constraints();
+        for c in [NoZeros, UniqueFirstFourDigits, NoAllSameDigits] {
+            assert!(taken.contains(&c), "{} is missing", c.as_str());
+        }
+        for c in [CannotSpecifyPinCode, NameLength, StartDateInFuture] {
+            assert!(!taken.contains(&c), "{} is taken", c.as_str());
+        }
+    }
+
+    #[test]
+    fn a_digit_left_out_of_the_alphabet_is_one_the_constraint_refuses() {
+        for &c in ConstraintType::ALL {
+            for &d in forbidden_digits(c) {
+                for n in 0..1000 {
+                    let pin = format!("{d}{n:03}");
+                    assert!(
+                        violates(&pin, c),
+                        "{} leaves out {d}, yet takes {pin}",
+                        c.as_str()
+                    );
+                }
+            }
+        }
+        assert_eq!(alphabet(&[NoZeros, CannotContain0789]), b"123456");
+        assert_eq!(alphabet(&[]), b"0123456789");
+    }
 
     fn rules(
         lengths: &[u32],
@@ -430,10 +478,19 @@ mod tests {
             (CannotContain0789, "1236", false),
             (CannotSpecifyPinCode, "4821", true),
             (NameLength, "0000", false),
+            (NameMustBeUnique, "0000", false),
             (StartDateInFuture, "0000", false),
+            (PinCodeMatchesExistingSet, "0000", false),
         ];
         for (c, pin, bad) in cases {
             assert_eq!(violates(pin, *c), *bad, "{} on {pin}", c.as_str());
+        }
+        for c in ConstraintType::ALL {
+            assert!(
+                cases.iter().any(|(k, ..)| k == c),
+                "the table has no row for {}: add one from contract §7",
+                c.as_str()
+            );
         }
     }
 
@@ -522,7 +579,9 @@ mod tests {
     }
 
     fn constraint_subset() -> impl Strategy<Value = Vec<ConstraintType>> {
-        proptest::sample::subsequence(PIN_CONSTRAINTS.to_vec(), 0..=PIN_CONSTRAINTS.len())
+        let all = pin_constraints();
+        let n = all.len();
+        proptest::sample::subsequence(all, 0..=n)
     }
 
     proptest! {

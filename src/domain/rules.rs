@@ -107,13 +107,9 @@ mod tests {
                 access_code_id: Uuid::from_u128(1),
                 device_id: Uuid::from_u128(2),
                 workspace_id: Uuid::from_u128(3),
-                name: None,
                 code: Some("1234".into()),
-                common_code_key: None,
                 window,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             t(0),
         )
@@ -151,7 +147,10 @@ mod tests {
     fn a_change_merges_with_the_current_window() {
         let current = code(Some(Window::new(t(1), t(2), t(0)).unwrap()));
         let moved = changed_window(&current, None, None, Some(t(5)), t(0)).unwrap();
-        assert_eq!(moved.map(|w| (w.starts_at, w.ends_at)), Some((t(1), t(5))));
+        assert_eq!(
+            moved.map(|w| (w.starts_at(), w.ends_at())),
+            Some((t(1), t(5)))
+        );
         assert!(changed_window(&current, None, None, Some(t(0)), t(0)).is_err());
         assert_eq!(
             changed_window(&current, Some(CodeType::Ongoing), None, None, t(0)).unwrap(),

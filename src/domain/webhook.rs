@@ -47,13 +47,13 @@ impl Webhook {
     }
 }
 
-/// Where a message stands: waiting for an attempt, answered with a 2xx, or given up on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    Pending,
-    Delivered,
-    Failed,
+crate::wire_enum! {
+    /// Where a message stands: waiting for an attempt, answered with a 2xx, or given up on.
+    pub enum DeliveryStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Failed = "failed",
+    }
 }
 
 /// One try at delivering a message.

@@ -177,13 +177,8 @@ mod tests {
                 access_code_id: Uuid::from_u128(n),
                 device_id: seed::device_id(device),
                 workspace_id: db.devices[0].workspace_id,
-                name: None,
                 code: Some(pin.into()),
-                common_code_key: None,
-                window: None,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             seed::seeded_at(),
         )

@@ -12,21 +12,21 @@ use std::fmt;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value, value::RawValue};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// What kind of credential a request presented (read from its headers, whether or not it was
-/// accepted); never the token itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialKind {
-    ApiKey,
-    ClientSession,
-    PersonalAccessToken,
-    ConsoleSession,
-    PublishableKey,
+crate::wire_enum! {
+    /// What kind of credential a request presented (read from its headers, whether or not it was
+    /// accepted); never the token itself.
+    pub enum CredentialKind {
+        ApiKey = "api_key",
+        ClientSession = "client_session",
+        PersonalAccessToken = "personal_access_token",
+        ConsoleSession = "console_session",
+        PublishableKey = "publishable_key",
+    }
 }
 
 /// A request's `seam-request-id`: `request_` and a random UUID without hyphens. Kept as the

@@ -260,13 +260,8 @@ mod tests {
                 access_code_id: Uuid::from_u128(7),
                 device_id: db.devices[0].device_id,
                 workspace_id: db.devices[0].workspace_id,
-                name: None,
                 code: Some("1234".into()),
-                common_code_key: None,
-                window: None,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..Default::default()
             },
             seed::seeded_at(),
         );

@@ -13,7 +13,8 @@ use seam_mock::store::seed;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Res, TestApp, assert_generated_key, assert_pin_fits, dev, ids, is_js_iso, wire_time,
+    Res, TestApp, assert_generated_key, assert_pin_fits, code_fields, dev, ids, is_js_iso,
+    wire_time,
 };
 
 const VERBS: [Method; 2] = [Method::PUT, Method::POST];
@@ -148,36 +149,10 @@ async fn codes_come_back_in_request_order() {
     assert_eq!(ids(&codes(&res), "device_id"), reversed);
 }
 
-const CODE_FIELDS: [&str; 23] = [
-    "access_code_id",
-    "device_id",
-    "workspace_id",
-    "name",
-    "code",
-    "common_code_key",
-    "type",
-    "status",
-    "created_at",
-    "starts_at",
-    "ends_at",
-    "errors",
-    "warnings",
-    "is_managed",
-    "is_backup_access_code_available",
-    "is_external_modification_allowed",
-    "is_one_time_use",
-    "is_offline_access_code",
-    "is_backup",
-    "pulled_backup_access_code_id",
-    "is_scheduled_on_device",
-    "is_waiting_for_code_assignment",
-    "pending_mutations",
-];
-
 #[track_caller]
 fn assert_code_shape(c: &Value) {
-    for f in CODE_FIELDS {
-        assert!(c.get(f).is_some(), "{f} missing from {c}");
+    for f in code_fields() {
+        assert!(c.get(&f).is_some(), "{f} missing from {c}");
     }
     assert!(uuid::Uuid::try_parse(c["access_code_id"].as_str().unwrap()).is_ok());
     assert_eq!(c["workspace_id"], json!(seed::WORKSPACE_1));

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use chrono::{DateTime, Utc};
 use clap::Parser;
 use reqwest::{Method, RequestBuilder, header::HeaderMap};
+use seam_mock::domain::device::ConstraintType;
 use seam_mock::store::seed;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -441,33 +442,53 @@ pub fn is_js_iso(s: &str) -> bool {
         })
 }
 
+/// The fields every access code on the wire carries, read from the server's own type (its
+/// OpenAPI schema), so a new stored field needs no list here.
+pub fn code_fields() -> Vec<String> {
+    use utoipa::PartialSchema;
+    let schema = serde_json::to_value(seam_mock::domain::access_code::AccessCode::schema())
+        .expect("the schema is JSON");
+    schema["properties"]
+        .as_object()
+        .expect("the schema lists properties")
+        .keys()
+        .cloned()
+        .collect()
+}
+
 /// Whether `pin` breaks `constraint` (contract §7), written apart from the server's rules.
+/// The match names every constraint type, so a new one fails to compile here until the tests
+/// know what it forbids.
 pub fn breaks(pin: &str, constraint: &str) -> bool {
+    use ConstraintType::*;
+    let c = ConstraintType::parse(constraint)
+        .unwrap_or_else(|| panic!("{constraint:?} is not a constraint type"));
     let d: Vec<i32> = pin
         .bytes()
         .map(|b| i32::from(b) - i32::from(b'0'))
         .collect();
     let distinct = d.iter().collect::<BTreeSet<_>>().len();
-    match constraint {
-        "no_zeros" => d.contains(&0),
-        "cannot_start_with_12" => pin.starts_with("12"),
-        "no_triple_consecutive_ints" => d.windows(3).any(|w| {
+    match c {
+        NoZeros => d.contains(&0),
+        CannotStartWith12 => pin.starts_with("12"),
+        NoTripleConsecutiveInts => d.windows(3).any(|w| {
             let step = w[1] - w[0];
             step.abs() <= 1 && w[2] - w[1] == step
         }),
-        "no_ascending_or_descending_sequence" => {
+        NoAscendingOrDescendingSequence => {
             d.windows(2).all(|w| w[1] - w[0] == 1) || d.windows(2).all(|w| w[1] - w[0] == -1)
         }
-        "at_least_three_unique_digits" => distinct < 3,
-        "no_all_same_digits" => distinct == 1,
-        "unique_first_four_digits" => {
+        AtLeastThreeUniqueDigits => distinct < 3,
+        NoAllSameDigits => distinct == 1,
+        UniqueFirstFourDigits => {
             let first: Vec<i32> = d.iter().take(4).copied().collect();
             first.iter().collect::<BTreeSet<_>>().len() != first.len()
         }
-        "cannot_contain_089" => d.iter().any(|x| [0, 8, 9].contains(x)),
-        "cannot_contain_0789" => d.iter().any(|x| [0, 7, 8, 9].contains(x)),
-        "cannot_specify_pin_code" => true,
-        _ => false,
+        CannotContain089 => d.iter().any(|x| [0, 8, 9].contains(x)),
+        CannotContain0789 => d.iter().any(|x| [0, 7, 8, 9].contains(x)),
+        CannotSpecifyPinCode => true,
+        // About names or scheduling, or about other codes: nothing a PIN alone breaks.
+        PinCodeMatchesExistingSet | StartDateInFuture | NameLength | NameMustBeUnique => false,
     }
 }
 

@@ -22,6 +22,7 @@ mod locks;
 mod logs;
 mod offline;
 mod outage;
+mod readme;
 mod timeline;
 mod ui;
 mod webhooks;

@@ -355,6 +355,7 @@ pub fn page(db: &Database, requests: &[JournalEntry], now: DateTime<Utc>) -> Mar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::access_code::NewCode;
     use crate::store::seed;
 
     #[test]
@@ -369,18 +370,20 @@ mod tests {
             .clone();
         assert_eq!(lengths(&template), "4–8 digits");
         let code = |device_id: Uuid, n: u128| {
-            serde_json::from_value::<AccessCode>(serde_json::json!({
-                "access_code_id": Uuid::from_u128(n), "device_id": device_id,
-                "workspace_id": seed::WORKSPACE_1, "name": "Guest", "code": "246813",
-                "common_code_key": "key-1", "type": "ongoing", "status": "set",
-                "created_at": "2025-01-02T03:04:05.000Z", "starts_at": null, "ends_at": null,
-                "errors": [], "warnings": [], "is_managed": true,
-                "is_backup_access_code_available": false, "is_external_modification_allowed": false,
-                "is_one_time_use": false, "is_offline_access_code": false, "is_backup": false,
-                "pulled_backup_access_code_id": null, "is_scheduled_on_device": true,
-                "is_waiting_for_code_assignment": false, "pending_mutations": []
-            }))
-            .unwrap()
+            let mut c = AccessCode::new(
+                NewCode {
+                    access_code_id: Uuid::from_u128(n),
+                    device_id,
+                    workspace_id: seed::WORKSPACE_1,
+                    name: Some("Guest".into()),
+                    code: Some("246813".into()),
+                    common_code_key: Some("key-1".into()),
+                    ..NewCode::default()
+                },
+                seed::seeded_at(),
+            );
+            c.program();
+            c
         };
         db.access_codes = vec![code(a, 1), code(b, 2)];
         let html = page(&db, &[], chrono::Utc::now()).into_string();

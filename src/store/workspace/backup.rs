@@ -97,11 +97,9 @@ impl Workspace {
                 workspace_id: self.record.workspace_id,
                 name: original.name.clone(),
                 code: Some(pin),
-                common_code_key: None,
                 window: Some(window),
                 is_external_modification_allowed: original.is_external_modification_allowed,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             now,
         );

@@ -40,6 +40,8 @@ impl Workspace {
                 .supports_backup_access_code_pool
                 .unwrap_or(false),
         );
+        // Every field named: the one path a caller's request creates codes through decides
+        // each of them, so a new one fails to compile here until it is decided.
         let n = NewCode {
             access_code_id: self.new_id(),
             device_id,
@@ -61,7 +63,7 @@ impl Workspace {
         // An algoPIN needs no connection: the lock derives it by itself.
         let online = code.is_offline_access_code || lock_online;
         let id = code.access_code_id;
-        let about = Subject::of(&code, false);
+        let about = Subject::of(&code);
         let parked = !online && code.status == Status::Setting;
         if settings.use_backup_access_code_pool || parked {
             // The paths that change the code once it is stored.
@@ -233,10 +235,7 @@ impl Workspace {
         let window = if window_asked {
             rules::changed_window(&current, req.kind, req.starts_at, req.ends_at, self.now)?
         } else {
-            current.starts_at.zip(current.ends_at).map(|(s, e)| Window {
-                starts_at: s,
-                ends_at: e,
-            })
+            Window::of(&current)
         };
         let new_pin = req
             .code
@@ -345,13 +344,8 @@ impl Workspace {
                 access_code_id: id,
                 device_id,
                 workspace_id: self.record.workspace_id,
-                name: None,
                 code: pin,
-                common_code_key: None,
-                window: None,
-                is_external_modification_allowed: false,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             self.now,
         ))

@@ -22,12 +22,20 @@ pub(super) struct Subject {
 }
 
 impl Subject {
-    /// `with_pin` for the event types whose schema carries the PIN.
-    pub(super) fn of(c: &AccessCode, with_pin: bool) -> Self {
+    /// The code and its lock, for the event types whose schema has no PIN.
+    pub(super) fn of(c: &AccessCode) -> Self {
         Subject {
             access_code_id: c.access_code_id,
             device_id: c.device_id,
-            pin: if with_pin { c.code.clone() } else { None },
+            pin: None,
+        }
+    }
+
+    /// The code, its lock and its PIN, for the event types whose schema carries the PIN.
+    pub(super) fn with_pin(c: &AccessCode) -> Self {
+        Subject {
+            pin: c.code.clone(),
+            ..Subject::of(c)
         }
     }
 }
@@ -143,7 +151,7 @@ impl Workspace {
                 continue;
             };
             c.program();
-            let about = Subject::of(c, true);
+            let about = Subject::with_pin(c);
             // Unscheduled above: only a next transition (a window's end) needs scheduling.
             let next = c.next_transition(delay);
             self.emit_on(EventType::AccessCodeSetOnDevice, about, due, account);
@@ -160,13 +168,13 @@ impl Workspace {
         if was_set {
             self.emit(
                 EventType::AccessCodeRemovedFromDevice,
-                Subject::of(&removed, false),
+                Subject::of(&removed),
                 at,
             );
         }
         self.emit(
             EventType::AccessCodeDeleted,
-            Subject::of(&removed, true),
+            Subject::with_pin(&removed),
             at,
         );
     }
@@ -214,7 +222,7 @@ impl Workspace {
 
     /// Records `access_code.changed` for a code, now.
     pub(super) fn emit_changed(&mut self, id: Uuid) {
-        let about = Subject::of(&self.codes[&id], false);
+        let about = Subject::of(&self.codes[&id]);
         let now = self.now;
         self.emit(EventType::AccessCodeChanged, about, now);
     }

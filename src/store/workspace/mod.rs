@@ -9,15 +9,18 @@
 //! One job per file: this one holds the state, its indexes and load/dump; `lifecycle` the
 //! scheduler (programming, expiry, offline locks, events); `codes` the managed-code use cases;
 //! `offline` algoPIN codes; `backup` the backup access code pools; `constraints` what a lock
-//! reports about its PINs; `unmanaged` codes set outside Seam; `reads` lookups, filters,
-//! timelines and pagination; `locks` door actions, hand-moved action attempts and connected
-//! accounts.
+//! reports about its PINs; `unmanaged` codes set outside Seam; `devices` devices by id and by
+//! filter (`lock()`: one that takes access codes) and the door actions of `/locks/*`;
+//! `accounts` connected accounts; `attempts` action attempts; `reads` managed codes and events
+//! by id, by filter and as a timeline, and the pagination every list shares.
 
+mod accounts;
+mod attempts;
 mod backup;
 mod codes;
 mod constraints;
+mod devices;
 mod lifecycle;
-mod locks;
 mod offline;
 mod reads;
 mod unmanaged;
@@ -28,11 +31,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use indexmap::{IndexMap, IndexSet};
 use rand::{Rng, rngs::StdRng};
-use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, UnmanagedAccessCode};
-use crate::domain::action_attempt::{ActionAttempt, ActionType};
+use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::backup::BackupPool;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
@@ -101,24 +103,42 @@ impl Scope {
     }
 }
 
-/// One workspace's state.
+/// One workspace's state: the records the API serves and the indexes that answer each
+/// request without a scan. Every index is kept by the methods that insert or remove the
+/// records it points at (`insert_code`, `remove_code`, `insert_unmanaged`, ...), never
+/// rebuilt, and is left out of `dump`: `load` rebuilds it.
 #[derive(Debug)]
 pub struct Workspace {
+    /// The workspace itself (id, name, keys) as `/workspaces/get` returns it and `dump` writes it.
     pub record: WorkspaceRecord,
+    /// Connected accounts by id, in creation order: lists page in that order, and a fake
+    /// device that names no account goes to the first.
     accounts: IndexMap<Uuid, ConnectedAccount>,
+    /// Devices by id, in creation order: every code request looks its lock up by id, and
+    /// `/devices/list` pages in creation order.
     devices: IndexMap<Uuid, Device, FastHash>,
+    /// Managed access codes by id, in creation order (the order `dump` writes them).
     codes: Table<AccessCode>,
     /// The codes of each lock, in creation order (a delete is O(codes on that lock), as an
     /// order-keeping set's would be).
     codes_by_device: HashMap<Uuid, Vec<Uuid>, FastHash>,
     /// The codes of each `common_code_key`, in creation order (groups are small: a list).
     codes_by_key: HashMap<Arc<str>, Vec<Uuid>, FastHash>,
+    /// The PINs each lock holds — managed codes, unmanaged codes and backup-pool spares
+    /// alike — so a new PIN is checked against the lock without walking its codes.
     pins: HashMap<Uuid, PinSet, FastHash>,
-    /// Active backup pools: each lock's spare PINs (also counted in `pins`).
+    /// Active backup pools: each lock's spare PINs (also counted in `pins`), in the order
+    /// the pools were made (the order `dump` writes them).
     pools: IndexMap<Uuid, Vec<String>>,
+    /// Codes set outside Seam, by id, in creation order (the order their list pages in).
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
+    /// The unmanaged codes of each lock, in creation order, for `/access_codes/unmanaged/list`
+    /// by device.
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
+    /// Action attempts by id, in creation order (the order `dump` writes them).
     action_attempts: IndexMap<Uuid, ActionAttempt>,
+    /// Every event, oldest first: `/events/list` reads them in that order, and webhooks are
+    /// fed from the end (`published`).
     events: Chunked<Event>,
     /// Position in `events` of the events whose id does not carry it (loaded ones; see
     /// [`event_id_at`]).
@@ -128,8 +148,13 @@ pub struct Workspace {
     /// ... and, for every event, its code's event before it ([`NO_EVENT`] when none): each
     /// code's events as a chain, without a list per code.
     earlier_event_of_code: Chunked<u32>,
+    /// Each code's next transition as `(due, code)`, earliest first: `tick` pops what is due
+    /// instead of looking at every code.
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
+    /// When each scheduled code is due, so its entry in `schedule` can be found and moved.
     scheduled: HashMap<Uuid, DateTime<Utc>, FastHash>,
+    /// Every random choice of the workspace (ids, PINs, pool spares) comes from here, so a
+    /// `--rng-seed` run repeats itself.
     rng: StdRng,
     /// The server clock's reading for the operation under way, set when the lock is taken.
     pub(crate) now: DateTime<Utc>,
@@ -255,14 +280,6 @@ impl Workspace {
         let id = d.device_id;
         self.devices.insert(id, d);
         &self.devices[&id]
-    }
-
-    /// Records a finished action attempt and returns it.
-    pub fn record_attempt(&mut self, action_type: ActionType, result: Value) -> ActionAttempt {
-        let id = self.new_id();
-        let a = ActionAttempt::success(id, self.record.workspace_id, action_type, result);
-        self.action_attempts.insert(id, a.clone());
-        a
     }
 
     /// Adds a managed code to the state and its indexes, and schedules its next transition.

@@ -1,12 +1,11 @@
-//! Reads: one thing by id (404 when it is not there or the caller may not see it), lists with
-//! their filters, and pagination. Nothing here writes.
+//! Reads of managed codes and events: one by id (404 when it is not there or the caller may
+//! not see it), lists with their filters, a code's timeline, and the pagination every list
+//! shares. Nothing here writes.
 
 use uuid::Uuid;
 
 use crate::domain::access_code::AccessCode;
-use crate::domain::action_attempt::ActionAttempt;
-use crate::domain::command::{DeviceFilter, EventFilter, TimelineQuery};
-use crate::domain::device::Device;
+use crate::domain::command::{EventFilter, TimelineQuery};
 use crate::domain::event::Event;
 use crate::error::{Error, Result};
 
@@ -32,56 +31,6 @@ pub fn paginate<T>(items: impl Iterator<Item = T>, offset: usize, limit: usize) 
 }
 
 impl Workspace {
-    /// A device the caller may see: 404 when it is not in this workspace, 401 when it is
-    /// outside the caller's connected accounts.
-    pub fn device(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
-        let d = self
-            .devices
-            .get(&id)
-            .ok_or_else(|| Error::DeviceNotFound(id.to_string()))?;
-        if scope.allows(d) {
-            Ok(d)
-        } else {
-            Err(Error::DeviceNotAccessible(d.device_id))
-        }
-    }
-
-    /// A device that takes access codes.
-    pub(super) fn lock(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
-        let d = self.device(id, scope)?;
-        if d.supports_access_codes() {
-            Ok(d)
-        } else {
-            Err(Error::DeviceDoesNotSupportAccessCodes(d.device_id))
-        }
-    }
-
-    /// Devices matching `f` that the caller may see, in creation order.
-    pub fn devices(
-        &self,
-        f: &DeviceFilter,
-        scope: &Scope,
-        offset: usize,
-        limit: usize,
-    ) -> Page<&Device> {
-        let it = self.devices.values().filter(move |d| {
-            scope.allows(d)
-                && f.device_ids
-                    .as_ref()
-                    .is_none_or(|l| l.contains(&d.device_id))
-                && f.device_types
-                    .as_ref()
-                    .is_none_or(|l| l.contains(&d.device_type))
-                && f.connected_account_ids
-                    .as_ref()
-                    .is_none_or(|l| l.contains(&d.connected_account_id))
-                && f.manufacturer
-                    .as_ref()
-                    .is_none_or(|m| d.properties.manufacturer.as_deref() == Some(m))
-        });
-        paginate(it, offset, limit)
-    }
-
     /// A managed code by id, if the caller may see its device.
     pub fn code(&self, id: Uuid, scope: &Scope) -> Result<&AccessCode> {
         let c = self.codes.get(&id).ok_or(Error::AccessCodeNotFound)?;
@@ -178,20 +127,6 @@ impl Workspace {
             .collect()
     }
 
-    /// An action attempt by id.
-    pub fn action_attempt(&self, id: Uuid) -> Result<&ActionAttempt> {
-        self.action_attempts
-            .get(&id)
-            .ok_or(Error::ActionAttemptNotFound)
-    }
-
-    /// Action attempts by id, in the order asked; unknown ids are left out.
-    pub fn action_attempts(&self, ids: &[Uuid]) -> Vec<&ActionAttempt> {
-        ids.iter()
-            .filter_map(|id| self.action_attempts.get(id))
-            .collect()
-    }
-
     /// Events matching `f`, oldest first, at most `limit`.
     /// Filtering by access code reads only those codes' events.
     pub fn events_matching(&self, f: &EventFilter, limit: usize) -> Vec<&Event> {
@@ -233,7 +168,7 @@ impl Workspace {
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use crate::domain::command::DeviceIds;
+    use crate::domain::command::{DeviceFilter, DeviceIds};
 
     /// Ids as the edge turns a filter's text into them: a malformed one is left out.
     fn filter_ids<S: AsRef<str>>(ids: Option<Vec<S>>) -> Option<Vec<Uuid>> {

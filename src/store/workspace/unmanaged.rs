@@ -113,11 +113,8 @@ impl Workspace {
                 workspace_id: u.workspace_id,
                 name: u.name,
                 code: u.code,
-                common_code_key: None,
-                window: None,
                 is_external_modification_allowed: external_allowed,
-                use_backup_access_code_pool: false,
-                device_supports_backup_pool: false,
+                ..NewCode::default()
             },
             self.now,
         );
@@ -125,7 +122,7 @@ impl Workspace {
         code.program();
         self.insert_code(code.clone());
         let now = self.now;
-        let about = Subject::of(&code, false);
+        let about = Subject::of(&code);
         self.emit(EventType::AccessCodeConvertedToManaged, about, now);
         Ok(())
     }

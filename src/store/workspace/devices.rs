@@ -1,22 +1,71 @@
-//! Locks, connected accounts and hand-moved action attempts: door actions (attempt,
-//! `properties.locked` and event in one locked call), the `/_fake/update_action_attempt` move,
-//! and connected-account lookups.
+//! Devices as a caller reaches them: one by id (404 outside the workspace, 401 outside the
+//! caller's connected accounts), one that takes access codes ([`Workspace::lock`]), lists with
+//! their filters, and the door locks of `/locks/*` with their door actions (attempt,
+//! `properties.locked` and event in one locked call).
 
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::domain::action_attempt::{ActionAttempt, AttemptStatus};
-use crate::domain::attempt_update;
+use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::command::DeviceFilter;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::domain::lock::{self, DoorAction};
 use crate::error::{Error, Result};
-use crate::store::records::ConnectedAccount;
 
 use super::{Page, Scope, Workspace, paginate};
 
 impl Workspace {
+    /// A device the caller may see: 404 when it is not in this workspace, 401 when it is
+    /// outside the caller's connected accounts.
+    pub fn device(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
+        let d = self
+            .devices
+            .get(&id)
+            .ok_or_else(|| Error::DeviceNotFound(id.to_string()))?;
+        if scope.allows(d) {
+            Ok(d)
+        } else {
+            Err(Error::DeviceNotAccessible(d.device_id))
+        }
+    }
+
+    /// A device that takes access codes.
+    pub(super) fn lock(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
+        let d = self.device(id, scope)?;
+        if d.supports_access_codes() {
+            Ok(d)
+        } else {
+            Err(Error::DeviceDoesNotSupportAccessCodes(d.device_id))
+        }
+    }
+
+    /// Devices matching `f` that the caller may see, in creation order.
+    pub fn devices(
+        &self,
+        f: &DeviceFilter,
+        scope: &Scope,
+        offset: usize,
+        limit: usize,
+    ) -> Page<&Device> {
+        let it = self.devices.values().filter(move |d| {
+            scope.allows(d)
+                && f.device_ids
+                    .as_ref()
+                    .is_none_or(|l| l.contains(&d.device_id))
+                && f.device_types
+                    .as_ref()
+                    .is_none_or(|l| l.contains(&d.device_type))
+                && f.connected_account_ids
+                    .as_ref()
+                    .is_none_or(|l| l.contains(&d.connected_account_id))
+                && f.manufacturer
+                    .as_ref()
+                    .is_none_or(|m| d.properties.manufacturer.as_deref() == Some(m))
+        });
+        paginate(it, offset, limit)
+    }
+
     /// A device `/locks/*` may act on: one the caller can see that is a lock; anything else
     /// reads as not found, as Seam's fake answers.
     pub fn door_lock(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
@@ -72,68 +121,6 @@ impl Workspace {
         Ok(action.pending(id, ws))
     }
 
-    /// Moves an attempt to `status` (the fake control surface).
-    pub fn update_attempt(
-        &mut self,
-        id: Uuid,
-        status: AttemptStatus,
-        result: Option<Value>,
-        error: Option<Value>,
-    ) -> Result<ActionAttempt> {
-        let a = self
-            .action_attempts
-            .get_mut(&id)
-            .ok_or(Error::ActionAttemptNotFound)?;
-        attempt_update::apply(a, status, result, error);
-        Ok(a.clone())
-    }
-
-    /// Whether this workspace holds the attempt.
-    pub fn has_attempt(&self, id: Uuid) -> bool {
-        self.action_attempts.contains_key(&id)
-    }
-
-    /// A connected account the caller may see.
-    pub fn connected_account(&self, id: Uuid, scope: &Scope) -> Result<&ConnectedAccount> {
-        self.accounts
-            .values()
-            .find(|a| a.connected_account_id == id && visible(a, scope))
-            .ok_or(Error::ConnectedAccountNotFound)
-    }
-
-    /// The first connected account whose `user_identifier.email` is `email`.
-    pub fn connected_account_by_email(
-        &self,
-        email: &str,
-        scope: &Scope,
-    ) -> Result<&ConnectedAccount> {
-        self.accounts
-            .values()
-            .find(|a| {
-                visible(a, scope)
-                    && a.user_identifier.get("email").and_then(Value::as_str) == Some(email)
-            })
-            .ok_or(Error::ConnectedAccountNotFound)
-    }
-
-    /// A page of the connected accounts the caller may see that `keep` keeps, in creation
-    /// order.
-    pub fn connected_accounts_page(
-        &self,
-        scope: &Scope,
-        keep: impl Fn(&ConnectedAccount) -> bool,
-        offset: usize,
-        limit: usize,
-    ) -> Page<&ConnectedAccount> {
-        paginate(
-            self.accounts
-                .values()
-                .filter(|a| visible(a, scope) && keep(a)),
-            offset,
-            limit,
-        )
-    }
-
     /// How many devices a client session limited to these connected accounts sees (its
     /// `device_count`); none listed means every account, as [`Scope`] reads it.
     pub fn device_count(&self, accounts: &[Uuid]) -> usize {
@@ -146,16 +133,10 @@ impl Workspace {
     }
 }
 
-fn visible(a: &ConnectedAccount, scope: &Scope) -> bool {
-    scope
-        .connected_account_ids
-        .as_ref()
-        .is_none_or(|ids| ids.contains(&a.connected_account_id))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::action_attempt::AttemptStatus;
     use crate::store::{Settings, Store, seed};
 
     fn store() -> Store {
@@ -202,40 +183,6 @@ mod tests {
                 ws.update_attempt(Uuid::nil(), AttemptStatus::Success, None, None),
                 Err(Error::ActionAttemptNotFound)
             ));
-            Ok(())
-        })
-        .unwrap();
-    }
-
-    #[test]
-    fn connected_accounts_page_and_respect_scope() {
-        let s = store();
-        s.with_workspace(seed::WORKSPACE_1, |ws| {
-            let all = Scope::default();
-            let p = ws.connected_accounts_page(&all, |_| true, 0, 2);
-            assert_eq!((p.items.len(), p.next_offset), (2, Some(2)));
-            let p = ws.connected_accounts_page(&all, |_| true, 2, 2);
-            assert_eq!((p.items.len(), p.next_offset), (1, None));
-            let john = Scope {
-                connected_account_ids: Some(vec![seed::JOHN]),
-            };
-            assert_eq!(
-                ws.connected_accounts_page(&john, |_| true, 0, 10)
-                    .items
-                    .len(),
-                1
-            );
-            assert!(ws.connected_account(seed::JANE, &john).is_err());
-            assert!(ws.connected_account(seed::JANE, &all).is_ok());
-            assert_eq!(
-                ws.connected_account_by_email("jane@example.com", &all)
-                    .unwrap()
-                    .connected_account_id,
-                seed::JANE
-            );
-            let johns = ws.device_count(&[seed::JOHN]);
-            assert!(johns > 0 && johns < seed::DEVICES.len());
-            assert_eq!(ws.device_count(&[]), seed::DEVICES.len());
             Ok(())
         })
         .unwrap();
