@@ -3,8 +3,11 @@
 //!
 //! Three rooms: [`http`] (the edge: routes, auth, extractors, error mapping), [`domain`] (the
 //! rules: PINs, create_multiple planning, code lifecycle — no HTTP, no locks) and [`store`]
-//! (workspaces, devices, codes and events behind per-workspace locks). The edge calls the
-//! domain through the store; the domain decides; the store keeps.
+//! (workspaces, devices, codes and events behind per-workspace locks). The edge parses each
+//! request into the domain's types (commands, PINs, lock lists) and renders the domain's
+//! records, but asks the store for every decision about state; the store applies the domain's
+//! rules under a workspace's lock and keeps the result. Neither the domain nor the store
+//! knows the edge.
 //! [`webhooks`] is the outbound edge: tasks that deliver the store's events to registered URLs.
 
 pub mod config;

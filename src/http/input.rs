@@ -1,7 +1,9 @@
-//! The one input extractor. A request's parameters come from its JSON body (POST, PUT, PATCH)
-//! or its query string (GET, DELETE) and land in [`Input`], whose typed accessors parse each
-//! field and collect zod-style issues (`Expected array, received number`, `Required`, …) so a
-//! handler turns the request into domain types and reports every problem at once.
+//! Where a request's parameters come from: its JSON body (POST, PUT, PATCH) or its query
+//! string (GET, DELETE), read into [`Input`], a bag of fields with the problems found so far.
+//! This module reads the request (content type, body, query-string syntax) and answers what
+//! is wrong with it as a whole; turning each field into a typed value, and collecting the
+//! zod-style issues (`Expected array, received number`, `Required`, …), is
+//! [`params`](super::params)' work.
 
 use axum::{
     body::Bytes,

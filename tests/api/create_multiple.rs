@@ -676,6 +676,13 @@ async fn a_device_without_access_codes_is_refused_and_nothing_is_created() {
 async fn an_unknown_device_is_404_and_nothing_is_created() {
     let app = TestApp::spawn().await;
     let a1 = dev("august_device_1");
+    // The lock already holds PINs, managed and unmanaged, so "none added, none twice" below
+    // compares against something.
+    app.create_ok(json!({ "device_ids": [a1], "code": "4321" }))
+        .await;
+    app.unmanaged(&a1, "9876").await;
+    let held = app.pins_on(&a1).await;
+    assert_eq!(held, ["4321", "9876"]);
     let before = app.snapshot(&[&a1]).await;
     for verb in VERBS {
         let unknown = "5ea10003-0000-4000-8000-0000000000ee";
@@ -943,6 +950,13 @@ async fn each_created_code_records_one_access_code_created_event() {
 async fn one_lock_named_twice_in_any_spelling_is_a_duplicate() {
     let app = TestApp::spawn().await;
     let a1 = dev("august_device_1");
+    // The lock already holds PINs, managed and unmanaged, so "none added, none twice" below
+    // compares against something.
+    app.create_ok(json!({ "device_ids": [a1], "code": "4321" }))
+        .await;
+    app.unmanaged(&a1, "9876").await;
+    let held = app.pins_on(&a1).await;
+    assert_eq!(held, ["4321", "9876"]);
     let before = app.snapshot(&[&a1]).await;
     for verb in VERBS {
         for code in [None, Some("5555")] {
@@ -955,6 +969,6 @@ async fn one_lock_named_twice_in_any_spelling_is_a_duplicate() {
             assert_eq!(app.snapshot(&[&a1]).await, before, "{verb} {code:?}");
         }
     }
-    let pins = app.pins_on(&a1).await;
-    assert_eq!(pins.len(), pins.iter().collect::<BTreeSet<_>>().len());
+    // The lock holds exactly the PINs it held: none added, none twice.
+    assert_eq!(app.pins_on(&a1).await, held);
 }

@@ -1,6 +1,7 @@
-//! Every route the server answers, one module per resource, and the pagination both list
-//! endpoints share. The router is built from a recorded route table ([`RouteTable`]), which
-//! the OpenAPI document is checked against.
+//! Every route the server answers, one module per resource. [`seam`] (routes that need a
+//! credential) and [`open`] name each path once; a path's verbs, and its part of the OpenAPI
+//! document, come from its handlers' `#[utoipa::path]`, so the router and the document are
+//! built from the same list. Any other verb on a path is a JSON 405 (`path`).
 
 /// The 400 description of a Seam route: the input problems every route can meet, then `$extra`.
 macro_rules! bad_request {
