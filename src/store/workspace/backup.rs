@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, NewCode, Window};
 use crate::domain::backup;
-use crate::domain::event::{Event, EventType};
+use crate::domain::event::{BackupPulledEvent, CodeEvent, EventKind};
 use crate::error::{Error, Result};
 
 use super::{Scope, Workspace};
@@ -121,23 +121,15 @@ impl Workspace {
 
     /// Records `access_code.backup_access_code_pulled` on the original, now.
     fn emit_pulled(&mut self, original: &AccessCode, backup_id: Uuid) {
-        let event_id = self.next_event_id();
-        let connected_account_id = self
-            .devices
-            .get(&original.device_id)
-            .map(|d| d.connected_account_id);
-        self.push_event(Event {
-            event_id,
-            event_type: EventType::AccessCodeBackupAccessCodePulled,
-            workspace_id: self.record.workspace_id,
-            device_id: Some(original.device_id),
-            access_code_id: Some(original.access_code_id),
-            backup_access_code_id: Some(backup_id),
-            connected_account_id,
-            code: None,
-            created_at: self.now,
-            occurred_at: self.now,
-        });
+        let about = CodeEvent::of(original, self.account_of(original.device_id));
+        let pulled = BackupPulledEvent {
+            about,
+            backup_access_code_id: backup_id,
+        };
+        self.record(
+            EventKind::AccessCodeBackupAccessCodePulled(pulled),
+            self.now,
+        );
     }
 }
 
@@ -198,7 +190,7 @@ mod tests {
         let pulled = w
             .events()
             .iter()
-            .filter(|e| e.event_type == EventType::AccessCodeBackupAccessCodePulled)
+            .filter(|e| e.event_type() == EventType::AccessCodeBackupAccessCodePulled)
             .count();
         assert_eq!(pulled, 1);
         advance(&mut w, Duration::hours(2));
