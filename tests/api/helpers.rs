@@ -218,10 +218,11 @@ impl TestApp {
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"))
         };
         // Every success of a route in Seam's reference spec answers in its shape there.
-        if (200..300).contains(&status) && json.is_object() {
-            if let Err(breach) = schema::check(method.as_str(), &path, &json) {
-                panic!("{breach}\n{text}");
-            }
+        if (200..300).contains(&status)
+            && json.is_object()
+            && let Err(breach) = schema::check(method.as_str(), &path, &json)
+        {
+            panic!("{breach}\n{text}");
         }
         Res {
             what,
