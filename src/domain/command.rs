@@ -167,12 +167,12 @@ impl EventFilter {
             list.as_ref()
                 .is_none_or(|l| v.is_some_and(|v| l.contains(&v)))
         };
-        ids(&self.access_code_ids, e.access_code_id)
-            && ids(&self.device_ids, e.device_id)
+        ids(&self.access_code_ids, e.access_code_id())
+            && ids(&self.device_ids, e.device_id())
             && self
                 .event_types
                 .as_ref()
-                .is_none_or(|l| l.contains(&e.event_type))
+                .is_none_or(|l| l.contains(&e.event_type()))
             && self.since.is_none_or(|s| e.occurred_at >= s)
             && self.until.is_none_or(|u| e.occurred_at <= u)
     }

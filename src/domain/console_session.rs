@@ -1,9 +1,9 @@
 //! Console-session tokens: the JWTs Seam Console signs for a logged-in user. Seam's fake signs
 //! them HS256 with a shared secret over `{user_id, key}`; the SDK suites sign their own the
-//! same way, so the mock checks exactly that and nothing more (no expiry: the fake's tokens
-//! carry none).
+//! same way and without `exp`. So a token needs no `exp`, but one that carries `exp` or `nbf`
+//! is held to it by the wall clock, as any JWT consumer must (contract §13).
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, errors::ErrorKind};
 use serde::Deserialize;
 
 /// The claims of a console-session token.
@@ -19,18 +19,46 @@ pub fn looks_like_jwt(token: &str) -> bool {
     token.starts_with("ey") && token.split('.').count() == 3
 }
 
-/// The claims of `token` when it is an HS256 JWT signed with `secret`; `None` for any other
-/// token, a bad signature or missing claims.
-pub fn verify(token: &str, secret: &str) -> Option<ConsoleClaims> {
+/// Why a console-session token is refused, said in the 401's message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Its `exp` has passed.
+    Expired,
+    /// Its `nbf` has not come yet.
+    NotYetValid,
+    /// Not an HS256 JWT signed with the secret, or without `user_id` and `key`.
+    Invalid,
+}
+
+impl Refused {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Refused::Expired => "console session token has expired",
+            Refused::NotYetValid => "console session token is not valid yet",
+            Refused::Invalid => "invalid console session token",
+        }
+    }
+}
+
+/// The claims of `token` when it is an HS256 JWT signed with `secret` and, if it carries `exp`
+/// or `nbf`, the wall clock is inside them.
+pub fn verify(token: &str, secret: &str) -> Result<ConsoleClaims, Refused> {
     let mut validation = Validation::new(Algorithm::HS256);
-    // The fake's tokens (and the suites' `jwt.sign`) carry no `exp`.
+    // The fake's tokens (and the suites' `jwt.sign`) carry no `exp`: none is required, but
+    // one that is there is checked, and so is `nbf`. No leeway: "expired" means expired.
     validation.required_spec_claims.clear();
-    validation.validate_exp = false;
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    validation.leeway = 0;
     // An empty secret is no key at all: nothing verifies.
-    let key = DecodingKey::from_secret(secret.as_bytes()).ok()?;
+    let key = DecodingKey::from_secret(secret.as_bytes()).map_err(|_| Refused::Invalid)?;
     decode::<ConsoleClaims>(token, &key, &validation)
-        .ok()
         .map(|d| d.claims)
+        .map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => Refused::Expired,
+            ErrorKind::ImmatureSignature => Refused::NotYetValid,
+            _ => Refused::Invalid,
+        })
 }
 
 #[cfg(test)]
@@ -54,16 +82,16 @@ mod tests {
         assert!(looks_like_jwt(&t));
         assert_eq!(
             verify(&t, "secret"),
-            Some(ConsoleClaims {
+            Ok(ConsoleClaims {
                 user_id: "u1".into(),
                 key: "k1".into()
             })
         );
-        assert_eq!(verify(&t, "other"), None);
+        assert_eq!(verify(&t, "other"), Err(Refused::Invalid));
         // Another algorithm, a tampered payload, or missing claims are refused.
         assert_eq!(
             verify(&sign(claims, "secret", Algorithm::HS512), "secret"),
-            None
+            Err(Refused::Invalid)
         );
         let mut parts: Vec<&str> = t.split('.').collect();
         let forged = sign(
@@ -72,13 +100,39 @@ mod tests {
             Algorithm::HS256,
         );
         parts[1] = forged.split('.').nth(1).unwrap();
-        assert_eq!(verify(&parts.join("."), "secret"), None);
+        assert_eq!(verify(&parts.join("."), "secret"), Err(Refused::Invalid));
         let no_key = sign(
             serde_json::json!({"user_id": "u1"}),
             "secret",
             Algorithm::HS256,
         );
-        assert_eq!(verify(&no_key, "secret"), None);
+        assert_eq!(verify(&no_key, "secret"), Err(Refused::Invalid));
         assert!(!looks_like_jwt("seam_apikey1_token"));
+    }
+
+    #[test]
+    fn exp_and_nbf_hold_when_present() {
+        let now = chrono::Utc::now().timestamp();
+        let with = |extra: serde_json::Value| {
+            let mut c = serde_json::json!({"user_id": "u1", "key": "k1"});
+            c.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            verify(&sign(c, "s", Algorithm::HS256), "s")
+        };
+        assert_eq!(
+            with(serde_json::json!({"exp": 1000})),
+            Err(Refused::Expired)
+        );
+        assert_eq!(
+            with(serde_json::json!({"exp": now - 5})),
+            Err(Refused::Expired)
+        );
+        assert!(with(serde_json::json!({"exp": now + 3600})).is_ok());
+        assert_eq!(
+            with(serde_json::json!({"nbf": now + 3600})),
+            Err(Refused::NotYetValid)
+        );
+        assert!(with(serde_json::json!({"nbf": now - 5, "exp": now + 60})).is_ok());
     }
 }

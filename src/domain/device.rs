@@ -81,6 +81,9 @@ pub struct DeviceProperties {
     #[serde(default)]
     #[schema(required = true)]
     pub appearance: Appearance,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub model: DeviceModel,
     /// The PIN lengths the lock takes, each from 1 to 20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -104,6 +107,24 @@ pub struct Appearance {
     #[serde(default)]
     #[schema(required = true)]
     pub name: String,
+}
+
+/// `properties.model`: what the device is, in its maker's words (Seam's schema requires both
+/// names on every device).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeviceModel {
+    /// E.g. `Smart Lock`.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub display_name: String,
+    /// E.g. `August`.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub manufacturer_display_name: String,
+    /// Whether the device has a keypad of its own (every seeded lock that takes codes).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub has_built_in_keypad: bool,
 }
 
 /// One entry of `properties.code_constraints`.
@@ -221,6 +242,10 @@ impl Device {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceTemplate {
     pub manufacturer: &'static str,
+    /// `properties.model.manufacturer_display_name`.
+    pub maker: &'static str,
+    /// `properties.model.display_name`.
+    pub model: &'static str,
     pub capabilities: &'static [&'static str],
     pub code_lengths: Option<&'static [u32]>,
     pub constraints: &'static [ConstraintType],
@@ -235,38 +260,67 @@ const LOCK_CAPABILITIES: &[&str] = &["access_code", "lock"];
 /// The realistic defaults of contract §7; `None` for a device type we know nothing about.
 pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
     use ConstraintType::*;
-    let lock = |manufacturer, lengths: &'static [u32], constraints| DeviceTemplate {
-        manufacturer,
-        capabilities: LOCK_CAPABILITIES,
-        code_lengths: Some(lengths),
-        constraints,
-        offline_codes: false,
-        backup_pool: false,
-    };
+    let lock =
+        |(manufacturer, maker, model), lengths: &'static [u32], constraints| DeviceTemplate {
+            manufacturer,
+            maker,
+            model,
+            capabilities: LOCK_CAPABILITIES,
+            code_lengths: Some(lengths),
+            constraints,
+            offline_codes: false,
+            backup_pool: false,
+        };
     let pool = |t: DeviceTemplate| DeviceTemplate {
         backup_pool: true,
         ..t
     };
     Some(match device_type {
-        "august_lock" => pool(lock("august", &[4, 5, 6, 7, 8], &[])),
-        "schlage_lock" => lock("schlage", &[4], &[UniqueFirstFourDigits]),
-        "nuki_lock" => lock("nuki", &[6], &[NoZeros, CannotStartWith12]),
+        "august_lock" => pool(lock(
+            ("august", "August", "Wi-Fi Smart Lock"),
+            &[4, 5, 6, 7, 8],
+            &[],
+        )),
+        "schlage_lock" => lock(
+            ("schlage", "Schlage", "Encode Smart Deadbolt"),
+            &[4],
+            &[UniqueFirstFourDigits],
+        ),
+        "nuki_lock" => lock(
+            ("nuki", "Nuki", "Smart Lock"),
+            &[6],
+            &[NoZeros, CannotStartWith12],
+        ),
         "tedee_lock" => lock(
-            "tedee",
+            ("tedee", "tedee", "PRO Smart Lock"),
             &[5, 6, 7, 8],
             &[AtLeastThreeUniqueDigits, NoAscendingOrDescendingSequence],
         ),
-        "ttlock_lock" => lock("ttlock", &[4, 5, 6, 7, 8, 9], &[CannotContain089]),
+        "ttlock_lock" => lock(
+            ("ttlock", "TTLock", "Smart Lock"),
+            &[4, 5, 6, 7, 8, 9],
+            &[CannotContain089],
+        ),
         "igloohome_lock" => DeviceTemplate {
             offline_codes: true,
-            ..lock("igloohome", &[6], &[])
+            ..lock(("igloohome", "igloohome", "Smart Deadbolt"), &[6], &[])
         },
-        "salto_lock" => lock("salto", &[6], &[CannotSpecifyPinCode]),
-        "kwikset_lock" => pool(lock("kwikset", &[4, 5, 6, 7, 8], &[StartDateInFuture])),
-        "yale_lock" => lock("yale", &[4, 5, 6, 7, 8], &[]),
-        "smartthings_lock" => lock("smartthings", &[4, 5, 6, 7, 8], &[]),
+        "salto_lock" => lock(("salto", "Salto", "KS Lock"), &[6], &[CannotSpecifyPinCode]),
+        "kwikset_lock" => pool(lock(
+            ("kwikset", "Kwikset", "Halo Smart Lock"),
+            &[4, 5, 6, 7, 8],
+            &[StartDateInFuture],
+        )),
+        "yale_lock" => lock(("yale", "Yale", "Assure Lock"), &[4, 5, 6, 7, 8], &[]),
+        "smartthings_lock" => lock(
+            ("smartthings", "SmartThings", "Z-Wave Lock"),
+            &[4, 5, 6, 7, 8],
+            &[],
+        ),
         "ecobee_thermostat" => DeviceTemplate {
             manufacturer: "ecobee",
+            maker: "ecobee",
+            model: "SmartThermostat",
             capabilities: &["thermostat"],
             code_lengths: None,
             constraints: &[],
@@ -275,6 +329,8 @@ pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
         },
         "minut_sensor" => DeviceTemplate {
             manufacturer: "minut",
+            maker: "Minut",
+            model: "Noise Sensor",
             capabilities: &["noise_detection"],
             code_lengths: None,
             constraints: &[],
@@ -295,6 +351,11 @@ impl DeviceTemplate {
             manufacturer: Some(self.manufacturer.to_string()),
             appearance: Appearance {
                 name: name.to_string(),
+            },
+            model: DeviceModel {
+                display_name: self.model.to_string(),
+                manufacturer_display_name: self.maker.to_string(),
+                has_built_in_keypad: takes_codes,
             },
             supported_code_lengths: self.code_lengths.map(<[u32]>::to_vec),
             code_constraints: takes_codes.then(|| {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::action_attempt::{ActionAttempt, ActionType, AttemptStatus};
 use super::device::Device;
-use super::event::EventType;
+use super::event::{DeviceEvent, EventKind, LockEvent, LockMethod};
 
 /// The capability that makes a device a lock (what `/locks/*` see).
 pub const LOCK_CAPABILITY: &str = "lock";
@@ -39,11 +39,18 @@ impl DoorAction {
         }
     }
 
-    /// The event the device reports when the action is done.
-    pub fn event_type(self) -> EventType {
+    /// The event the lock reports when the action is done: locked or unlocked `remote`ly,
+    /// by the attempt `attempt_id`.
+    pub fn event(self, lock: DeviceEvent, attempt_id: Uuid) -> EventKind {
+        let e = LockEvent {
+            device_id: lock.device_id,
+            connected_account_id: lock.connected_account_id,
+            method: LockMethod::Remote,
+            action_attempt_id: Some(attempt_id),
+        };
         match self {
-            DoorAction::Lock => EventType::LockLocked,
-            DoorAction::Unlock => EventType::LockUnlocked,
+            DoorAction::Lock => EventKind::LockLocked(e),
+            DoorAction::Unlock => EventKind::LockUnlocked(e),
         }
     }
 
@@ -92,8 +99,21 @@ mod tests {
             ("success", "LOCK_DOOR")
         );
         assert_eq!(d.result, Some(json!({"was_confirmed_by_device": true})));
-        assert_eq!(DoorAction::Lock.event_type().as_str(), "lock.locked");
-        assert_eq!(DoorAction::Unlock.event_type().as_str(), "lock.unlocked");
+        let lock = DeviceEvent {
+            device_id: Uuid::from_u128(3),
+            connected_account_id: Uuid::from_u128(4),
+        };
+        for (action, kind) in [
+            (DoorAction::Lock, "lock.locked"),
+            (DoorAction::Unlock, "lock.unlocked"),
+        ] {
+            let e = serde_json::to_value(action.event(lock.clone(), id)).unwrap();
+            assert_eq!(e["event_type"], kind);
+            assert_eq!(e["method"], "remote");
+            assert_eq!(e["action_attempt_id"], json!(id));
+            assert_eq!(e["device_id"], json!(lock.device_id));
+            assert_eq!(e["connected_account_id"], json!(lock.connected_account_id));
+        }
         assert!(DoorAction::Lock.locked() && !DoorAction::Unlock.locked());
     }
 }

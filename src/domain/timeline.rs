@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::event::{Event, EventType};
+use super::event::{Event, EventKind, EventType};
 use super::timestamp;
 
 /// Who or what caused a timeline event.
@@ -48,45 +48,45 @@ pub struct TimelineEvent {
 impl TimelineEvent {
     /// Retells `e`.
     pub fn of(e: &Event) -> Self {
-        use EventType::*;
-        let (actor, description) = match e.event_type {
-            AccessCodeCreated => ("api_key", "The access code was created.".to_string()),
-            AccessCodeChanged => ("api_key", "The access code was changed.".to_string()),
-            AccessCodeSetOnDevice => (
+        use EventKind::*;
+        let (actor, description) = match &e.kind {
+            AccessCodeCreated(_) => ("api_key", "The access code was created.".to_string()),
+            AccessCodeChanged(_) => ("api_key", "The access code was changed.".to_string()),
+            AccessCodeSetOnDevice(_) => (
                 "system",
                 "The access code was set on the device.".to_string(),
             ),
-            AccessCodeRemovedFromDevice => (
+            AccessCodeRemovedFromDevice(_) => (
                 "system",
                 "The access code was removed from the device.".to_string(),
             ),
-            AccessCodeDeleted => ("system", "The access code was deleted.".to_string()),
-            AccessCodeConvertedToManaged => (
+            AccessCodeDeleted(_) => ("system", "The access code was deleted.".to_string()),
+            AccessCodeConvertedToManaged(_) => (
                 "api_key",
                 "The unmanaged access code was converted to a managed one.".to_string(),
             ),
-            LockLocked => ("system", "The lock was locked.".to_string()),
-            LockUnlocked => ("system", "The lock was unlocked.".to_string()),
-            DeviceConnected => ("system", "The device came back online.".to_string()),
-            DeviceDisconnected => ("system", "The device went offline.".to_string()),
-            AccessCodeBackupAccessCodePulled => (
+            LockLocked(_) => ("system", "The lock was locked.".to_string()),
+            LockUnlocked(_) => ("system", "The lock was unlocked.".to_string()),
+            DeviceConnected(_) => ("system", "The device came back online.".to_string()),
+            DeviceDisconnected(_) => ("system", "The device went offline.".to_string()),
+            AccessCodeBackupAccessCodePulled(p) => (
                 "api_key",
-                match e.backup_access_code_id {
-                    Some(b) => format!("Backup access code {b} was pulled for the access code."),
-                    None => "A backup access code was pulled for the access code.".to_string(),
-                },
+                format!(
+                    "Backup access code {} was pulled for the access code.",
+                    p.backup_access_code_id
+                ),
             ),
         };
         TimelineEvent {
             timeline_event_id: e.event_id,
-            event_type: e.event_type,
+            event_type: e.event_type(),
             occurred_at: e.occurred_at,
             description,
             actor: Actor { kind: actor },
             related_resource_ids: RelatedResourceIds {
                 event_id: e.event_id,
-                device_id: e.device_id,
-                connected_account_id: e.connected_account_id,
+                device_id: e.device_id(),
+                connected_account_id: e.connected_account_id(),
             },
         }
     }
@@ -100,17 +100,13 @@ mod tests {
     #[test]
     fn every_event_type_is_retold_with_an_actor_and_a_sentence() {
         for &t in EventType::ALL {
+            let at = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
             let e = Event {
                 event_id: Uuid::from_u128(1),
-                event_type: t,
+                kind: EventKind::sample(t),
                 workspace_id: Uuid::from_u128(2),
-                device_id: Some(Uuid::from_u128(3)),
-                access_code_id: Some(Uuid::from_u128(4)),
-                backup_access_code_id: Some(Uuid::from_u128(5)),
-                connected_account_id: None,
-                code: None,
-                created_at: Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
-                occurred_at: Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+                created_at: at,
+                occurred_at: at,
             };
             let v = serde_json::to_value(TimelineEvent::of(&e)).unwrap();
             assert_eq!(v["event_type"], t.as_str());
@@ -121,10 +117,9 @@ mod tests {
                 v["related_resource_ids"]["device_id"],
                 Uuid::from_u128(3).to_string()
             );
-            assert!(
-                v["related_resource_ids"]
-                    .get("connected_account_id")
-                    .is_none()
+            assert_eq!(
+                v["related_resource_ids"]["connected_account_id"],
+                Uuid::from_u128(5).to_string()
             );
         }
     }

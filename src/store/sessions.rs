@@ -239,7 +239,7 @@ impl Store {
             } => {
                 let claims =
                     console_session::verify(token, &self.inner.settings.console_jwt_secret)
-                        .ok_or_else(|| unauthorized("invalid console session token"))?;
+                        .map_err(|r| unauthorized(r.reason()))?;
                 let user = Uuid::try_parse(&claims.user_id)
                     .ok()
                     .and_then(|id| reg.users.iter().find(|u| u.user_id == id))

@@ -315,7 +315,7 @@ impl Hub {
                 let Some(e) = st.endpoints.get(webhook_id) else {
                     continue;
                 };
-                if !e.webhook.wants(event.event_type.as_str()) {
+                if !e.webhook.wants(event.event_type().as_str()) {
                     continue;
                 }
                 let message_id = format!("msg_{}", Uuid::new_v4().simple());
@@ -325,7 +325,7 @@ impl Hub {
                     workspace_id,
                     url: e.webhook.url.clone(),
                     event_id: event.event_id,
-                    event_type: event.event_type.to_string(),
+                    event_type: event.event_type().to_string(),
                     status: DeliveryStatus::Pending,
                     created_at: now,
                     next_attempt_at: Some(now),
@@ -501,20 +501,15 @@ fn retry_after_count() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::event::EventType;
+    use crate::domain::event::{EventKind, EventType};
     use crate::domain::webhook::secret_from_key;
     use chrono::Duration;
 
     fn event(n: u128, event_type: EventType, ws: Uuid, at: DateTime<Utc>) -> Event {
         Event {
             event_id: Uuid::from_u128(n),
-            event_type,
+            kind: EventKind::sample(event_type),
             workspace_id: ws,
-            device_id: None,
-            access_code_id: None,
-            backup_access_code_id: None,
-            connected_account_id: None,
-            code: None,
             created_at: at,
             occurred_at: at,
         }

@@ -282,3 +282,32 @@ async fn unmanaged_list_shows_a_simulated_code() {
     .err(404, "access_code_not_found");
     assert_eq!(app.codes_on(&a1).await, Vec::<Value>::new());
 }
+
+#[tokio::test]
+async fn unmanaged_list_comes_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let a1 = dev("august_device_1");
+    let first = app.unmanaged(&a1, "86420").await;
+    let second = app.unmanaged(&a1, "97531").await;
+    let list = "/access_codes/unmanaged/list";
+    let one = app.post(list, json!({ "device_id": a1, "limit": 1 })).await;
+    let one = one.ok();
+    assert_eq!(one["access_codes"], json!([first]));
+    assert_eq!(one["pagination"]["has_next_page"], json!(true));
+    let cursor = one["pagination"]["next_page_cursor"].clone();
+    let two = app
+        .post(
+            list,
+            json!({ "device_id": a1, "limit": 1, "page_cursor": cursor }),
+        )
+        .await;
+    let two = two.ok();
+    assert_eq!(two["access_codes"], json!([second]));
+    assert_eq!(
+        two["pagination"],
+        json!({ "has_next_page": false, "next_page_cursor": null, "next_page_url": null })
+    );
+    app.post(list, json!({ "device_id": a1, "page_cursor": "junk" }))
+        .await
+        .err(400, "invalid_input");
+}

@@ -57,7 +57,17 @@ async fn a_time_bound_code_on_an_august_with_the_pool_yields_a_backup_pin() {
         )
         .await;
     let body = res.ok().clone();
-    let (orig, b) = (&body["access_code"], &body["backup_access_code"]);
+    // Both keys hold the backup; the original is read back.
+    let b = &body["backup_access_code"];
+    assert_eq!(&body["access_code"], b);
+    let orig = app
+        .post(
+            "/access_codes/get",
+            json!({ "access_code_id": c["access_code_id"] }),
+        )
+        .await
+        .ok()["access_code"]
+        .clone();
     assert!(pool.contains(&b["code"].as_str().unwrap().to_string()));
     assert_eq!(b["is_backup"], json!(true));
     assert_eq!(b["status"], json!("set"));
@@ -83,10 +93,12 @@ async fn a_time_bound_code_on_an_august_with_the_pool_yields_a_backup_pin() {
             json!({ "access_code_id": c["access_code_id"] }),
         )
         .await;
+    let again = again.ok();
     assert_eq!(
-        again.ok()["backup_access_code"]["access_code_id"],
+        again["backup_access_code"]["access_code_id"],
         b["access_code_id"]
     );
+    assert_eq!(again["access_code"]["access_code_id"], b["access_code_id"]);
     let events = app
         .post(
             "/events/list",

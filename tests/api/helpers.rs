@@ -1,6 +1,7 @@
 //! The test harness: [`TestApp`] runs a real seam-mock in-process on `127.0.0.1:0` (its own
 //! store, its own shutdown signal, dropped = shut down) and sends requests to it; [`Res`] is
-//! a response read whole, with assertions for Seam's success and error envelopes. Also the
+//! a response read whole, with assertions for Seam's success and error envelopes (and every
+//! success checked against Seam's reference schema, [`crate::schema`]). Also the
 //! seed's names, an independent implementation of the PIN constraints of contract §7, and
 //! small readers of the state (`/_fake/database`, per-lock code lists) for "nothing was
 //! created" checks.
@@ -15,6 +16,8 @@ use seam_mock::domain::device::ConstraintType;
 use seam_mock::store::seed;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
+
+use crate::schema;
 
 /// The API key of `seed_workspace_1`, sent by default.
 pub const KEY_1: &str = seed::API_KEY_1;
@@ -190,6 +193,7 @@ impl TestApp {
     /// body must be JSON (contract §1: never text/plain).
     pub async fn send(&self, rb: RequestBuilder) -> Res {
         let req = rb.build().expect("a well-formed request");
+        let (method, path) = (req.method().clone(), req.url().path().to_string());
         let what = format!(
             "{} {}",
             req.method(),
@@ -214,6 +218,13 @@ impl TestApp {
             );
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"))
         };
+        // Every success of a route in Seam's reference spec answers in its shape there.
+        if (200..300).contains(&status)
+            && json.is_object()
+            && let Err(breach) = schema::check(method.as_str(), &path, &json)
+        {
+            panic!("{breach}\n{text}");
+        }
         Res {
             what,
             status,
@@ -330,12 +341,13 @@ impl TestApp {
         self.post_open("/_fake/devices", body).await.ok()["device"].clone()
     }
 
-    /// A lock in workspace 1 with these properties; its id.
+    /// A lock in workspace 1 with these properties; its id. (A device type of Seam's that
+    /// seam-mock has no template for: the generic lock's defaults.)
     pub async fn fake_lock(&self, properties: Value) -> String {
         let d = self
             .fake_device(json!({
                 "workspace_id": seed::WORKSPACE_1,
-                "device_type": "generic_lock",
+                "device_type": "lockly_lock",
                 "properties": properties,
             }))
             .await;

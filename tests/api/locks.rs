@@ -69,6 +69,13 @@ async fn unlock_and_lock_answer_pending_then_read_success_and_move_the_bolt() {
         .collect();
     assert_eq!(kinds, ["lock.unlocked", "lock.locked"]);
     assert_eq!(events[0]["connected_account_id"], json!(seed::JOHN));
+    // Through the API: `remote`, naming the attempt that did it.
+    assert_eq!(
+        (&events[0]["method"], &events[1]["method"]),
+        (&json!("remote"), &json!("remote"))
+    );
+    assert_eq!(events[1]["action_attempt_id"], a["action_attempt_id"]);
+    assert!(events[0]["action_attempt_id"].is_string());
 
     // POST only; bad input changes nothing.
     let r = app

@@ -23,6 +23,7 @@ mod logs;
 mod offline;
 mod outage;
 mod readme;
+mod schema;
 mod timeline;
 mod ui;
 mod webhooks;

@@ -602,6 +602,15 @@ async fn devices_going_offline_and_online_are_delivered() {
     assert_eq!(body["device_id"], lock.as_str());
     assert_eq!(body["workspace_id"], json!(seed::WORKSPACE_1));
     assert!(body["connected_account_id"].is_string());
+    assert_eq!(body["error_code"], "device_disconnected");
+    for list in [
+        "device_errors",
+        "device_warnings",
+        "connected_account_errors",
+        "connected_account_warnings",
+    ] {
+        assert!(body[list].is_array(), "{list}: {body}");
+    }
     let listed = app
         .post(
             "/events/list",

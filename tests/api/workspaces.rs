@@ -23,6 +23,26 @@ fn john(secret: &str) -> String {
     jwt(&seed::JOHN_USER.to_string(), seed::JOHN_USER_KEY, secret)
 }
 
+/// John's token, signed with the default secret, with `claims` added (`exp`, `nbf`).
+fn john_with(claims: Value) -> String {
+    let mut c = json!({ "user_id": seed::JOHN_USER, "key": seed::JOHN_USER_KEY });
+    c.as_object_mut()
+        .unwrap()
+        .extend(claims.as_object().unwrap().clone());
+    encode(
+        &Header::default(),
+        &c,
+        &EncodingKey::from_secret(b"secret").unwrap(),
+    )
+    .unwrap()
+}
+
+/// A console session used at `/devices/list` in workspace 1.
+async fn devices_as(app: &TestApp, token: &str) -> crate::helpers::Res {
+    let ws1 = seed::WORKSPACE_1.to_string();
+    call(app, token, Some(&ws1), "/devices/list", json!({})).await
+}
+
 async fn call(
     app: &TestApp,
     token: &str,
@@ -226,4 +246,33 @@ async fn the_console_secret_comes_from_the_flag() {
     )
     .await
     .err(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn an_expired_console_session_is_unauthorized() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    for exp in [1000, now - 5] {
+        let e = devices_as(&app, &john_with(json!({ "exp": exp }))).await;
+        let e = e.err(401, "unauthorized");
+        assert!(e["message"].as_str().unwrap().contains("expired"), "{e}");
+    }
+    devices_as(&app, &john_with(json!({ "exp": now + 3600 })))
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn a_console_session_before_its_nbf_is_unauthorized() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let e = devices_as(&app, &john_with(json!({ "nbf": now + 3600 }))).await;
+    let e = e.err(401, "unauthorized");
+    assert!(
+        e["message"].as_str().unwrap().contains("not valid yet"),
+        "{e}"
+    );
+    devices_as(&app, &john_with(json!({ "nbf": now - 5 })))
+        .await
+        .ok();
 }

@@ -174,6 +174,8 @@ fn merge_properties(
 
 const GENERIC_LOCK: DeviceTemplate = DeviceTemplate {
     manufacturer: "unknown",
+    maker: "Unknown",
+    model: "Lock",
     capabilities: &[ACCESS_CODE_CAPABILITY, "lock"],
     code_lengths: None,
     constraints: &[],

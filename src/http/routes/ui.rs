@@ -293,9 +293,9 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
                             @for e in &events {
                                 tr {
                                     td.t { (clock(&e.created_at)) }
-                                    td { code { (wire(&e.event_type)) } }
-                                    td { (name_of(e.device_id)) }
-                                    td.pin-s { (e.code.as_deref().unwrap_or("")) }
+                                    td { code { (wire(&e.event_type())) } }
+                                    td { (name_of(e.device_id())) }
+                                    td.pin-s { (e.pin().unwrap_or("")) }
                                 }
                             }
                         }

@@ -7,11 +7,12 @@ use crate::domain::access_code::UnmanagedAccessCode;
 use crate::domain::pin::Pin;
 use crate::error::{Error, Result};
 use crate::http::{
-    params::{LookupId, Params, accepted},
+    pagination::{Limit, PageArgs, PageCursor, Pagination, limit_schema},
+    params::{LookupId, Params, WithInput, accepted},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
-use crate::store::Caller;
+use crate::store::{Caller, workspace::paginate};
 
 use super::access_codes::{CodeRef, code_ref_required};
 use super::action_attempts::ActionAttemptResponse;
@@ -24,9 +25,10 @@ crate::response! {
 }
 
 crate::response! {
-    /// `{"access_codes": […], "ok": true}` for unmanaged codes.
+    /// `{"access_codes": […], "pagination": …, "ok": true}` for unmanaged codes.
     pub struct UnmanagedAccessCodesResponse {
         pub access_codes: Vec<UnmanagedAccessCode>,
+        pub pagination: Pagination,
     }
 }
 
@@ -52,7 +54,7 @@ crate::request! {
     request_body = CreateUnmanagedRequest,
     responses(
         (status = 200, description = "The unmanaged code.", body = UnmanagedAccessCodeResponse),
-        (status = 400, description = bad_request!("`device_does_not_support_access_codes` (`data.device_id`)."), body = ErrorResponse),
+        (status = 400, description = bad_request!("Also when `page_cursor` is not one this server made; `device_does_not_support_access_codes` (`data.device_id`)."), body = ErrorResponse),
         (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
         (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
         (status = 409, description = "`duplicate_access_code` (`data.device_id`): the PIN is already on the lock.", body = ErrorResponse),
@@ -82,10 +84,15 @@ crate::request! {
         pub device_id: LookupId,
         #[schema(schema_with = accepted::<String>)]
         pub user_identifier_key: Option<String>,
+        #[schema(schema_with = limit_schema)]
+        pub limit: Option<Limit>,
+        /// `next_page_cursor` of the previous page.
+        #[schema(value_type = Option<String>)]
+        pub page_cursor: Option<PageCursor>,
     }
 }
 
-/// The unmanaged codes on a lock, in creation order.
+/// The unmanaged codes on a lock, in creation order, a page at a time.
 #[utoipa::path(
     method(get, post),
     path = "/access_codes/unmanaged/list",
@@ -93,7 +100,7 @@ crate::request! {
     request_body = ListUnmanagedRequest,
     responses(
         (status = 200, description = "The unmanaged codes.", body = UnmanagedAccessCodesResponse),
-        (status = 400, description = bad_request!("`device_does_not_support_access_codes` (`data.device_id`)."), body = ErrorResponse),
+        (status = 400, description = bad_request!("Also when `page_cursor` is not one this server made; `device_does_not_support_access_codes` (`data.device_id`)."), body = ErrorResponse),
         (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
         (status = 404, description = "`device_not_found` (`data.device_id`).", body = ErrorResponse),
         (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
@@ -102,13 +109,17 @@ crate::request! {
 pub async fn unmanaged_list(
     State(app): State<AppState>,
     caller: Caller,
-    Params(r): Params<ListUnmanagedRequest>,
+    WithInput { params: r, input }: WithInput<ListUnmanagedRequest>,
 ) -> Result<UnmanagedAccessCodesResponse> {
-    let codes = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.unmanaged_on_device(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
-            .map(|v| v.into_iter().cloned().collect::<Vec<_>>())
+    // Without `limit`, every code: Seam's default (300 000) is more than any lock holds.
+    let page = PageArgs::new(r.limit, r.page_cursor, usize::MAX);
+    let (codes, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
+        let all = ws.unmanaged_on_device(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)?;
+        let p = paginate(all.into_iter().cloned(), page.offset, page.limit);
+        let pagination = Pagination::of(&p, &input);
+        Ok((p.items, pagination))
     })?;
-    Ok(UnmanagedAccessCodesResponse::new(codes))
+    Ok(UnmanagedAccessCodesResponse::new(codes, pagination))
 }
 
 crate::request! {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, NewCode, Window};
 use crate::domain::backup;
-use crate::domain::event::{Event, EventType};
+use crate::domain::event::{BackupPulledEvent, CodeEvent, EventKind};
 use crate::error::{Error, Result};
 
 use super::{Scope, Workspace};
@@ -58,15 +58,15 @@ impl Workspace {
         }
     }
 
-    /// `/access_codes/pull_backup_access_code`: the original and its backup. Pulling again
-    /// returns the same backup.
-    pub fn pull_backup(&mut self, id: Uuid, scope: &Scope) -> Result<(AccessCode, AccessCode)> {
+    /// `/access_codes/pull_backup_access_code`: the backup of a time-bound code (the original
+    /// now names it in `pulled_backup_access_code_id`). Pulling again returns the same backup.
+    pub fn pull_backup(&mut self, id: Uuid, scope: &Scope) -> Result<AccessCode> {
         let original = self.code(id, scope)?.clone();
         if let Some(b) = original
             .pulled_backup_access_code_id
             .and_then(|b| self.codes.get(&b))
         {
-            return Ok((original, b.clone()));
+            return Ok(b.clone());
         }
         let (Some(ends_at), false) = (original.ends_at, original.is_backup) else {
             return Err(Error::InvalidRequest(
@@ -114,28 +114,20 @@ impl Workspace {
         self.refill_pool(device_id);
         let original = self.codes[&id].clone();
         self.emit_pulled(&original, backup_id);
-        Ok((original, b))
+        Ok(b)
     }
 
     /// Records `access_code.backup_access_code_pulled` on the original, now.
     fn emit_pulled(&mut self, original: &AccessCode, backup_id: Uuid) {
-        let event_id = self.next_event_id();
-        let connected_account_id = self
-            .devices
-            .get(&original.device_id)
-            .map(|d| d.connected_account_id);
-        self.push_event(Event {
-            event_id,
-            event_type: EventType::AccessCodeBackupAccessCodePulled,
-            workspace_id: self.record.workspace_id,
-            device_id: Some(original.device_id),
-            access_code_id: Some(original.access_code_id),
-            backup_access_code_id: Some(backup_id),
-            connected_account_id,
-            code: None,
-            created_at: self.now,
-            occurred_at: self.now,
-        });
+        let about = CodeEvent::of(original, self.account_of(original.device_id));
+        let pulled = BackupPulledEvent {
+            about,
+            backup_access_code_id: backup_id,
+        };
+        self.record(
+            EventKind::AccessCodeBackupAccessCodePulled(pulled),
+            self.now,
+        );
     }
 }
 
@@ -181,7 +173,8 @@ mod tests {
         ));
 
         advance(&mut w, Duration::hours(1));
-        let (orig, b) = w.pull_backup(c.access_code_id, &all()).unwrap();
+        let b = w.pull_backup(c.access_code_id, &all()).unwrap();
+        let orig = w.code(c.access_code_id, &all()).unwrap().clone();
         assert_eq!(b.code.as_ref(), Some(&pool[0]));
         assert!(b.is_backup && b.status == Status::Set && b.common_code_key.is_none());
         assert_eq!(
@@ -191,12 +184,12 @@ mod tests {
         assert_eq!(orig.pulled_backup_access_code_id, Some(b.access_code_id));
         assert!(!orig.is_backup_access_code_available);
         assert_eq!(w.pools[&dev(AUGUST_1)].len(), POOL_SIZE);
-        let (_, again) = w.pull_backup(c.access_code_id, &all()).unwrap();
+        let again = w.pull_backup(c.access_code_id, &all()).unwrap();
         assert_eq!(again.access_code_id, b.access_code_id);
         let pulled = w
             .events()
             .iter()
-            .filter(|e| e.event_type == EventType::AccessCodeBackupAccessCodePulled)
+            .filter(|e| e.event_type() == EventType::AccessCodeBackupAccessCodePulled)
             .count();
         assert_eq!(pulled, 1);
         advance(&mut w, Duration::hours(2));

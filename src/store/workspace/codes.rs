@@ -11,13 +11,12 @@ use crate::domain::action_attempt::{ActionAttempt, ActionType};
 use crate::domain::backup;
 use crate::domain::command::{CodeSettings, CreateMultiple, CreateOne, Update, UpdateMultiple};
 use crate::domain::create_multiple::{self, Lock};
-use crate::domain::event::EventType;
+use crate::domain::event::{CodeEvent, EventKind};
 use crate::domain::offline::{self, Rounding};
 use crate::domain::pin::{self, LockRules, Misfit, Pin, PinSet};
 use crate::domain::rules;
 use crate::error::{Error, Result};
 
-use super::lifecycle::Subject;
 use super::{Scope, Workspace};
 
 impl Workspace {
@@ -63,7 +62,7 @@ impl Workspace {
         // An algoPIN needs no connection: the lock derives it by itself.
         let online = code.is_offline_access_code || lock_online;
         let id = code.access_code_id;
-        let about = Subject::of(&code);
+        let about = CodeEvent::of(&code, account);
         let parked = !online && code.status == Status::Setting;
         if settings.use_backup_access_code_pool || parked {
             // The paths that change the code once it is stored.
@@ -75,7 +74,7 @@ impl Workspace {
             if parked {
                 self.park_offline(id, now);
             }
-            self.emit_on(EventType::AccessCodeCreated, about, now, account);
+            self.record(EventKind::AccessCodeCreated(about), now);
             return self.codes[&id].clone();
         }
         // The common path decides everything before storing: one copy, no look-ups back.
@@ -83,7 +82,7 @@ impl Workspace {
             backup::available(&code, self.pools.contains_key(&device_id));
         let out = code.clone();
         self.insert_code(code);
-        self.emit_on(EventType::AccessCodeCreated, about, now, account);
+        self.record(EventKind::AccessCodeCreated(about), now);
         out
     }
 
@@ -627,7 +626,7 @@ mod tests {
             let story: Vec<EventType> = w
                 .events_matching(&f, 100)
                 .iter()
-                .map(|e| e.event_type)
+                .map(|e| e.event_type())
                 .collect();
             assert_eq!(
                 story,
@@ -680,7 +679,7 @@ mod tests {
             .iter()
             .rev()
             .take(2)
-            .map(|e| (e.event_type, e.code.clone()))
+            .map(|e| (e.event_type(), e.pin().map(String::from)))
             .collect();
         assert_eq!(last[0], (EventType::AccessCodeDeleted, Some("4682".into())));
         assert_eq!(last[1].0, EventType::AccessCodeRemovedFromDevice);
@@ -731,7 +730,7 @@ mod tests {
         let created = w
             .events()
             .iter()
-            .filter(|e| e.event_type == EventType::AccessCodeCreated)
+            .filter(|e| e.event_type() == EventType::AccessCodeCreated)
             .count();
         assert_eq!(created, 2);
     }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::command::DeviceFilter;
 use crate::domain::device::Device;
-use crate::domain::event::Event;
+use crate::domain::event::DeviceEvent;
 use crate::domain::lock::{self, DoorAction};
 use crate::error::{Error, Result};
 
@@ -103,21 +103,9 @@ impl Workspace {
             .properties
             .extra
             .insert("locked".into(), Value::Bool(action.locked()));
-        let (dev, account) = (device.device_id, device.connected_account_id);
+        let about = DeviceEvent::of(&device);
         self.replace_device(device);
-        let event_id = self.next_event_id();
-        self.push_event(Event {
-            event_id,
-            event_type: action.event_type(),
-            workspace_id: ws,
-            device_id: Some(dev),
-            access_code_id: None,
-            backup_access_code_id: None,
-            connected_account_id: Some(account),
-            code: None,
-            created_at: self.now,
-            occurred_at: self.now,
-        });
+        self.record(action.event(about, id), self.now);
         Ok(action.pending(id, ws))
     }
 
@@ -166,7 +154,11 @@ mod tests {
             assert_eq!(lock::locked(ws.device(dev, &all).unwrap()), Some(true));
             ws.door_action(dev, DoorAction::Unlock, &all).unwrap();
             assert_eq!(lock::locked(ws.device(dev, &all).unwrap()), Some(false));
-            let kinds: Vec<&str> = ws.events().iter().map(|e| e.event_type.as_str()).collect();
+            let kinds: Vec<&str> = ws
+                .events()
+                .iter()
+                .map(|e| e.event_type().as_str())
+                .collect();
             assert_eq!(kinds, ["lock.locked", "lock.unlocked"]);
             // A thermostat is not a lock; nothing is recorded for it.
             let ecobee = seed::device_id(4);

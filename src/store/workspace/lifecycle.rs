@@ -6,39 +6,15 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::access_code::{AccessCode, Status, Window};
+use crate::domain::access_code::{Status, Window};
 use crate::domain::device::Device;
-use crate::domain::event::{Event, EventType};
+use crate::domain::event::{
+    CodeEvent, CodePinEvent, DeviceDisconnectedEvent, DeviceEvent, DisconnectCause, Event,
+    EventKind,
+};
 use crate::domain::pin::{self, LockRules, PinSet};
 
 use super::Workspace;
-
-/// What an access-code event says about its code: which code on which lock, and the PIN for
-/// the event types whose schema carries it.
-pub(super) struct Subject {
-    access_code_id: Uuid,
-    device_id: Uuid,
-    pin: Option<String>,
-}
-
-impl Subject {
-    /// The code and its lock, for the event types whose schema has no PIN.
-    pub(super) fn of(c: &AccessCode) -> Self {
-        Subject {
-            access_code_id: c.access_code_id,
-            device_id: c.device_id,
-            pin: None,
-        }
-    }
-
-    /// The code, its lock and its PIN, for the event types whose schema carries the PIN.
-    pub(super) fn with_pin(c: &AccessCode) -> Self {
-        Subject {
-            pin: c.code.clone(),
-            ..Subject::of(c)
-        }
-    }
-}
 
 impl Workspace {
     /// Replaces a device's state (the fake control surface). A device coming back online has
@@ -48,22 +24,12 @@ impl Workspace {
         let was_online = self.devices.get(&id).map(|old| old.properties.online);
         let online = d.properties.online;
         let back_online = online && was_online == Some(false);
-        let account = d.connected_account_id;
+        let change = was_online
+            .is_some_and(|was| was != online)
+            .then(|| self.online_event(&d));
         self.devices.insert(id, d);
-        if was_online.is_some_and(|was| was != online) {
-            let event_id = self.next_event_id();
-            self.push_event(Event {
-                event_id,
-                event_type: EventType::device_online(online),
-                workspace_id: self.record.workspace_id,
-                device_id: Some(id),
-                access_code_id: None,
-                backup_access_code_id: None,
-                connected_account_id: Some(account),
-                code: None,
-                created_at: self.now,
-                occurred_at: self.now,
-            });
+        if let Some(kind) = change {
+            self.record(kind, self.now);
         }
         if back_online {
             let now = self.now;
@@ -151,10 +117,10 @@ impl Workspace {
                 continue;
             };
             c.program();
-            let about = Subject::with_pin(c);
+            let about = CodePinEvent::of(c, account);
             // Unscheduled above: only a next transition (a window's end) needs scheduling.
             let next = c.next_transition(delay);
-            self.emit_on(EventType::AccessCodeSetOnDevice, about, due, account);
+            self.record(EventKind::AccessCodeSetOnDevice(about), due);
             if let Some(at) = next {
                 self.schedule_at(id, at);
             }
@@ -165,18 +131,13 @@ impl Workspace {
     pub(super) fn remove_with_events(&mut self, id: Uuid, at: DateTime<Utc>) {
         let was_set = self.codes[&id].status == Status::Set;
         let removed = self.remove_code(id);
+        let account = self.account_of(removed.device_id);
         if was_set {
-            self.emit(
-                EventType::AccessCodeRemovedFromDevice,
-                Subject::of(&removed),
-                at,
-            );
+            let about = CodeEvent::of(&removed, account);
+            self.record(EventKind::AccessCodeRemovedFromDevice(about), at);
         }
-        self.emit(
-            EventType::AccessCodeDeleted,
-            Subject::with_pin(&removed),
-            at,
-        );
+        let about = CodePinEvent::of(&removed, account);
+        self.record(EventKind::AccessCodeDeleted(about), at);
     }
 
     /// The provider picks a PIN for a code that waited for one.
@@ -222,41 +183,45 @@ impl Workspace {
 
     /// Records `access_code.changed` for a code, now.
     pub(super) fn emit_changed(&mut self, id: Uuid) {
-        let about = Subject::of(&self.codes[&id]);
-        let now = self.now;
-        self.emit(EventType::AccessCodeChanged, about, now);
+        let code = &self.codes[&id];
+        let about = CodeEvent::of(code, self.account_of(code.device_id));
+        self.record(EventKind::AccessCodeChanged(about), self.now);
     }
 
-    /// Records an event about a code that occurred at `at`.
-    pub(super) fn emit(&mut self, event_type: EventType, code: Subject, at: DateTime<Utc>) {
-        let account = self
-            .devices
-            .get(&code.device_id)
-            .map(|d| d.connected_account_id);
-        self.emit_on(event_type, code, at, account);
-    }
-
-    /// [`emit`](Self::emit) for a caller that has the lock's connected account in hand.
-    pub(super) fn emit_on(
-        &mut self,
-        event_type: EventType,
-        code: Subject,
-        at: DateTime<Utc>,
-        connected_account_id: Option<Uuid>,
-    ) {
+    /// Records an event that occurred at `at`. It is created now, or at `at` when the clock
+    /// has not reached it (a transition found due is recorded as of its due time).
+    pub(super) fn record(&mut self, kind: EventKind, at: DateTime<Utc>) {
         let event_id = self.next_event_id();
         self.push_event(Event {
             event_id,
-            event_type,
+            kind,
             workspace_id: self.record.workspace_id,
-            device_id: Some(code.device_id),
-            access_code_id: Some(code.access_code_id),
-            backup_access_code_id: None,
-            connected_account_id,
-            code: code.pin,
             created_at: self.now.max(at),
             occurred_at: at,
         });
+    }
+
+    /// The connected account of a lock, which its events name; `None` for an unknown lock.
+    pub(super) fn account_of(&self, device_id: Uuid) -> Option<Uuid> {
+        self.devices.get(&device_id).map(|d| d.connected_account_id)
+    }
+
+    /// The event of a device whose `properties.online` just changed to `d`'s: connected, or
+    /// disconnected with the errors and warnings of the device and its account as they stand.
+    fn online_event(&self, d: &Device) -> EventKind {
+        let about = DeviceEvent::of(d);
+        if d.properties.online {
+            return EventKind::DeviceConnected(about);
+        }
+        let account = self.accounts.get(&d.connected_account_id);
+        EventKind::DeviceDisconnected(Box::new(DeviceDisconnectedEvent {
+            about,
+            error_code: DisconnectCause::DeviceDisconnected,
+            device_errors: d.errors.clone(),
+            device_warnings: d.warnings.clone(),
+            connected_account_errors: account.map(|a| a.errors.clone()).unwrap_or_default(),
+            connected_account_warnings: account.map(|a| a.warnings.clone()).unwrap_or_default(),
+        }))
     }
 }
 
@@ -328,8 +293,8 @@ mod tests {
         let types: Vec<EventType> = w
             .events()
             .iter()
-            .filter(|e| e.access_code_id.is_some())
-            .map(|e| e.event_type)
+            .filter(|e| e.access_code_id().is_some())
+            .map(|e| e.event_type())
             .collect();
         assert_eq!(
             types,

@@ -357,7 +357,7 @@ impl Workspace {
         if position_in_id(e.event_id) != at {
             self.event_index.insert(e.event_id, at);
         }
-        let earlier = match e.access_code_id {
+        let earlier = match e.access_code_id() {
             Some(code) => self.last_event_of_code.insert(code, at).unwrap_or(NO_EVENT),
             None => NO_EVENT,
         };

@@ -97,7 +97,7 @@ impl Workspace {
             None => {
                 let first = positions.first().ok_or(Error::AccessCodeNotFound)?;
                 let device = self.events[*first]
-                    .device_id
+                    .device_id()
                     .and_then(|d| self.devices.get(&d));
                 if !device.is_some_and(|d| scope.allows(d)) {
                     return Err(Error::AccessCodeNotFound);
@@ -112,7 +112,7 @@ impl Workspace {
             .filter(|e| {
                 q.event_types
                     .as_ref()
-                    .is_none_or(|l| l.iter().any(|t| t == e.event_type.as_str()))
+                    .is_none_or(|l| l.iter().any(|t| t == e.event_type().as_str()))
             })
             .collect())
     }
@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(of_b.len(), 2);
         assert!(
             of_b.iter()
-                .all(|e| e.access_code_id == Some(b.access_code_id))
+                .all(|e| e.access_code_id() == Some(b.access_code_id))
         );
         let both = EventFilter {
             access_code_ids: Some(vec![a.access_code_id, b.access_code_id]),
@@ -245,7 +245,7 @@ mod tests {
         let set: Vec<_> = w
             .events_matching(&both, 10)
             .iter()
-            .map(|e| e.access_code_id)
+            .map(|e| e.access_code_id())
             .collect();
         assert_eq!(
             set,
@@ -325,7 +325,7 @@ mod tests {
         let expected: Vec<Uuid> = db
             .events
             .iter()
-            .filter(|e| e.access_code_id == Some(a.access_code_id))
+            .filter(|e| e.access_code_id() == Some(a.access_code_id))
             .map(|e| e.event_id)
             .collect();
         assert_eq!(mine, expected);

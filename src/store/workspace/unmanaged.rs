@@ -5,11 +5,10 @@ use uuid::Uuid;
 
 use crate::domain::access_code::{AccessCode, NewCode, UnmanagedAccessCode};
 use crate::domain::action_attempt::{ActionAttempt, ActionType};
-use crate::domain::event::EventType;
+use crate::domain::event::{CodeEvent, EventKind};
 use crate::domain::pin::Pin;
 use crate::error::{Error, Result};
 
-use super::lifecycle::Subject;
 use super::{Scope, Workspace};
 
 impl Workspace {
@@ -122,8 +121,8 @@ impl Workspace {
         code.program();
         self.insert_code(code.clone());
         let now = self.now;
-        let about = Subject::of(&code);
-        self.emit(EventType::AccessCodeConvertedToManaged, about, now);
+        let about = CodeEvent::of(&code, self.account_of(code.device_id));
+        self.record(EventKind::AccessCodeConvertedToManaged(about), now);
         Ok(())
     }
 

@@ -232,3 +232,25 @@ def test_locks_that_cannot_share_fail_atomically_by_default(seam, seed):
     assert failing and set(failing) <= {schlage, nuki}
     assert seam.access_codes.list(device_id=schlage) == []
     assert seam.access_codes.list(device_id=nuki) == []
+
+
+def test_pull_backup_access_code_returns_the_backup(seam, seed):
+    august = seed["august_device_1"]
+    original = seam.access_codes.create(
+        device_id=august,
+        name="Guest",
+        starts_at="2040-01-01T00:00:00.000Z",
+        ends_at="2040-01-02T00:00:00.000Z",
+        use_backup_access_code_pool=True,
+    )
+
+    backup = seam.access_codes.pull_backup_access_code(
+        access_code_id=original.access_code_id
+    )
+
+    assert backup.is_backup is True
+    assert backup.access_code_id != original.access_code_id
+    assert backup.ends_at.startswith("2040-01-02T00:00:00")
+    reread = seam.access_codes.get(access_code_id=original.access_code_id)
+    assert reread.pulled_backup_access_code_id == backup.access_code_id
+    assert reread.is_backup is False
