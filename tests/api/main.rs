@@ -22,6 +22,7 @@ mod locks;
 mod logs;
 mod offline;
 mod outage;
+mod sandboxes;
 mod timeline;
 mod ui;
 mod webhooks;
