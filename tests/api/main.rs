@@ -27,4 +27,5 @@ mod timeline;
 mod ui;
 mod webhooks;
 mod wire;
+mod workspace_reset;
 mod workspaces;
