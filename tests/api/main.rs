@@ -23,6 +23,7 @@ mod logs;
 mod offline;
 mod outage;
 mod sandboxes;
+mod snapshots;
 mod timeline;
 mod ui;
 mod webhooks;
