@@ -84,6 +84,12 @@ impl Keyed for AccessCode {
     }
 }
 
+impl Keyed for ActionAttempt {
+    fn id(&self) -> Uuid {
+        self.action_attempt_id
+    }
+}
+
 pub use reads::{Page, paginate};
 
 /// Which devices a caller may see: all of the workspace, or those of some connected accounts
@@ -118,7 +124,8 @@ pub struct Workspace {
     pools: IndexMap<Uuid, Vec<String>>,
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
-    action_attempts: IndexMap<Uuid, ActionAttempt>,
+    /// One per create, update, delete and door action: a `Table`, so a snapshot shares them.
+    action_attempts: Table<ActionAttempt>,
     events: Chunked<Event>,
     /// Position in `events` of the events whose id does not carry it (loaded ones; see
     /// [`event_id_at`]).
@@ -154,7 +161,7 @@ impl Workspace {
             pools: IndexMap::new(),
             unmanaged: IndexMap::new(),
             unmanaged_by_device: HashMap::new(),
-            action_attempts: IndexMap::new(),
+            action_attempts: Table::default(),
             events: Chunked::default(),
             event_index: HashMap::default(),
             last_event_of_code: HashMap::default(),
@@ -201,7 +208,7 @@ impl Workspace {
             self.pools.insert(p.device_id, p.codes.clone());
         }
         for a in db.action_attempts.iter().filter(|a| a.workspace_id == id) {
-            self.action_attempts.insert(a.action_attempt_id, a.clone());
+            self.action_attempts.insert(a.clone());
         }
         for e in db.events.iter().filter(|e| e.workspace_id == id) {
             self.push_event(e.clone());
@@ -304,7 +311,7 @@ impl Workspace {
     pub fn record_attempt(&mut self, action_type: ActionType, result: Value) -> ActionAttempt {
         let id = self.new_id();
         let a = ActionAttempt::success(id, self.record.workspace_id, action_type, result);
-        self.action_attempts.insert(id, a.clone());
+        self.action_attempts.insert(a.clone());
         a
     }
 
