@@ -451,11 +451,13 @@ impl Hub {
     }
 }
 
-/// One workspace's webhooks and their pending messages, as a snapshot keeps them (oldest
-/// first; records and bodies, so they can be written out as they are).
+/// A pending message as a snapshot keeps it: its record and body, to write out as they are.
+type SavedMessage = (Delivery, Arc<str>);
+
+/// One workspace's webhooks with their pending messages, oldest first, as a snapshot keeps them.
 #[derive(Clone, Debug, Default)]
 pub struct Saved {
-    endpoints: Vec<(Webhook, Vec<(Delivery, Arc<str>)>)>,
+    endpoints: Vec<(Webhook, Vec<SavedMessage>)>,
 }
 
 impl Hub {
@@ -516,11 +518,9 @@ impl Hub {
                 if st.messages.shift_remove(&message_id).is_some() {
                     st.finished.retain(|f| *f != message_id);
                 }
-                let message = Message {
-                    delivery: delivery.clone(),
-                    body: body.clone(),
-                };
-                st.messages.insert(message_id.clone(), message);
+                let (delivery, body) = (delivery.clone(), body.clone());
+                st.messages
+                    .insert(message_id.clone(), Message { delivery, body });
                 queue.push_back(message_id);
             }
             let endpoint = Endpoint {
@@ -538,12 +538,10 @@ impl Hub {
     /// [`Hub::next`] for the task that waits on `wake`: `Gone` for a task whose webhook was
     /// removed and then brought back by a restore with a task of its own.
     pub fn next_for(&self, webhook_id: Uuid, wake: &Arc<Notify>, now: DateTime<Utc>) -> Next {
-        let ours = self
-            .lock()
-            .endpoints
-            .get(&webhook_id)
-            .is_some_and(|e| Arc::ptr_eq(&e.wake, wake));
-        if ours {
+        let st = self.lock();
+        let ours = st.endpoints.get(&webhook_id).map(|e| &e.wake);
+        if ours.is_some_and(|w| Arc::ptr_eq(w, wake)) {
+            drop(st);
             self.next(webhook_id, now)
         } else {
             Next::Gone

@@ -193,6 +193,19 @@ async fn sandboxes_side_by_side_share_nothing() {
     assert!(!a_events.is_empty());
     assert!(a_events.iter().all(|e| s(&e["workspace_id"]) == a_ws));
 
+    // Webhooks are per sandbox too.
+    app.post_as(
+        &a,
+        "/webhooks/create",
+        json!({ "url": "http://127.0.0.1:9/a" }),
+    )
+    .await
+    .ok();
+    let hooks = app.post_as(&a, "/webhooks/list", json!({})).await;
+    assert_eq!(hooks.ok()["webhooks"].as_array().unwrap().len(), 1);
+    let hooks = app.post_as(&b, "/webhooks/list", json!({})).await;
+    assert_eq!(hooks.ok()["webhooks"], json!([]));
+
     // A's key does not reach B's workspace or the default one.
     let listed = app.post_as(&a, "/devices/list", json!({})).await;
     assert!(
