@@ -170,6 +170,10 @@ pub enum Error {
     #[error("Workspace not found")]
     WorkspaceNotFound(Uuid),
 
+    /// 404 `snapshot_not_found` (`data.name`): no snapshot of that name (`/_fake/snapshots/*`).
+    #[error("Snapshot not found: {0}")]
+    SnapshotNotFound(String),
+
     /// 404 `not_found`: no such route.
     #[error("Route not found: {0}")]
     RouteNotFound(String),
@@ -251,6 +255,7 @@ impl Error {
                 "workspace_not_found",
                 Some(json!({ "workspace_id": id })),
             ),
+            SnapshotNotFound(name) => (404, "snapshot_not_found", Some(json!({ "name": name }))),
             ConnectedAccountNotFound => (404, "connected_account_not_found", None),
             NoSuchClientSession => (404, "client_session_not_found", None),
             RouteNotFound(_) => (404, "not_found", None),

@@ -15,7 +15,7 @@ impl Workspace {
     pub fn record_attempt(&mut self, action_type: ActionType, result: Value) -> ActionAttempt {
         let id = self.new_id();
         let a = ActionAttempt::success(id, self.record.workspace_id, action_type, result);
-        self.action_attempts.insert(id, a.clone());
+        self.action_attempts.insert(a.clone());
         a
     }
 

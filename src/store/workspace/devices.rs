@@ -98,7 +98,7 @@ impl Workspace {
         let mut device = self.door_lock(device_id, scope)?.clone();
         let id = self.new_id();
         let ws = self.record.workspace_id;
-        self.action_attempts.insert(id, action.done(id, ws));
+        self.action_attempts.insert(action.done(id, ws));
         device
             .properties
             .extra

@@ -86,6 +86,12 @@ impl Keyed for AccessCode {
     }
 }
 
+impl Keyed for ActionAttempt {
+    fn id(&self) -> Uuid {
+        self.action_attempt_id
+    }
+}
+
 pub use reads::{Page, paginate};
 
 /// Which devices a caller may see: all of the workspace, or those of some connected accounts
@@ -135,8 +141,9 @@ pub struct Workspace {
     /// The unmanaged codes of each lock, in creation order, for `/access_codes/unmanaged/list`
     /// by device.
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
-    /// Action attempts by id, in creation order (the order `dump` writes them).
-    action_attempts: IndexMap<Uuid, ActionAttempt>,
+    /// Action attempts in creation order (the order `dump` writes them): a `Table`, so a
+    /// snapshot shares them.
+    action_attempts: Table<ActionAttempt>,
     /// Every event, oldest first: `/events/list` reads them in that order, and webhooks are
     /// fed from the end (`published`).
     events: Chunked<Event>,
@@ -179,7 +186,7 @@ impl Workspace {
             pools: IndexMap::new(),
             unmanaged: IndexMap::new(),
             unmanaged_by_device: HashMap::new(),
-            action_attempts: IndexMap::new(),
+            action_attempts: Table::default(),
             events: Chunked::default(),
             event_index: HashMap::default(),
             last_event_of_code: HashMap::default(),
@@ -226,7 +233,7 @@ impl Workspace {
             self.pools.insert(p.device_id, p.codes.clone());
         }
         for a in db.action_attempts.iter().filter(|a| a.workspace_id == id) {
-            self.action_attempts.insert(a.action_attempt_id, a.clone());
+            self.action_attempts.insert(a.clone());
         }
         for e in db.events.iter().filter(|e| e.workspace_id == id) {
             self.push_event(e.clone());
@@ -251,6 +258,49 @@ impl Workspace {
         db.action_attempts
             .extend(self.action_attempts.values().cloned());
         db.events.extend(self.events.iter().cloned());
+    }
+
+    /// A copy of the content, indexes included (a snapshot, `store::snapshots`). Generators
+    /// do not clone: the copy's is a fixed one that [`take_content`](Self::take_content)
+    /// never keeps.
+    pub(crate) fn copy_content(&self) -> Workspace {
+        Workspace {
+            record: self.record.clone(),
+            accounts: self.accounts.clone(),
+            devices: self.devices.clone(),
+            codes: self.codes.clone(),
+            codes_by_device: self.codes_by_device.clone(),
+            codes_by_key: self.codes_by_key.clone(),
+            pins: self.pins.clone(),
+            pools: self.pools.clone(),
+            unmanaged: self.unmanaged.clone(),
+            unmanaged_by_device: self.unmanaged_by_device.clone(),
+            action_attempts: self.action_attempts.clone(),
+            events: self.events.clone(),
+            event_index: self.event_index.clone(),
+            last_event_of_code: self.last_event_of_code.clone(),
+            earlier_event_of_code: self.earlier_event_of_code.clone(),
+            schedule: self.schedule.clone(),
+            scheduled: self.scheduled.clone(),
+            rng: rand::SeedableRng::seed_from_u64(0),
+            now: self.now,
+            delay: self.delay,
+            published: self.published,
+        }
+    }
+
+    /// Takes `saved`'s content (devices, codes, events, action attempts and their indexes)
+    /// and keeps this workspace's record, clock reading, settings and generator, so no id
+    /// handed out before is handed out again. Its events are history, not news. Returns the
+    /// content it replaced, for the caller to drop outside the lock.
+    pub(crate) fn take_content(&mut self, saved: Workspace) -> Workspace {
+        let mut old = std::mem::replace(self, saved);
+        std::mem::swap(&mut self.record, &mut old.record);
+        std::mem::swap(&mut self.rng, &mut old.rng);
+        self.now = old.now;
+        self.delay = old.delay;
+        self.mark_published();
+        old
     }
 
     /// A fresh id from the workspace's generator (seeded under `--rng-seed`).
