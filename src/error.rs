@@ -170,6 +170,10 @@ pub enum Error {
     #[error("Workspace not found")]
     WorkspaceNotFound(Uuid),
 
+    /// 404 `snapshot_not_found` (`data.name`): no snapshot of that name (`/_fake/snapshots/*`).
+    #[error("Snapshot not found: {0}")]
+    SnapshotNotFound(String),
+
     /// 404 `not_found`: no such route.
     #[error("Route not found: {0}")]
     RouteNotFound(String),
@@ -220,7 +224,7 @@ impl Error {
             Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
             DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
             WebhookNotFound => 404,
-            WorkspaceNotFound(_) | RouteNotFound(_) => 404,
+            WorkspaceNotFound(_) | SnapshotNotFound(_) | RouteNotFound(_) => 404,
             ConnectedAccountNotFound | NoSuchClientSession => 404,
             PublishableKeysMustCreateEmptyClientSessions => 403,
             MethodNotAllowed { .. } => 405,
@@ -250,6 +254,7 @@ impl Error {
             EventNotFound => "event_not_found",
             WebhookNotFound => "webhook_not_found",
             WorkspaceNotFound(_) => "workspace_not_found",
+            SnapshotNotFound(_) => "snapshot_not_found",
             ConnectedAccountNotFound => "connected_account_not_found",
             NoSuchClientSession => "client_session_not_found",
             ClientSessionAlreadyExists => "client_session_token_already_exists",
@@ -280,6 +285,7 @@ impl Error {
             }
             CodeCannotBeShared { device_ids, .. } => Some(json!({ "device_ids": device_ids })),
             WorkspaceNotFound(id) => Some(json!({ "workspace_id": id })),
+            SnapshotNotFound(name) => Some(json!({ "name": name })),
             _ => None,
         };
         if let Some(d) = data {

@@ -72,7 +72,7 @@ async fn deliver(store: WeakStore, webhook_id: Uuid, wake: Arc<Notify>) {
             let Some(store) = store.upgrade() else {
                 return;
             };
-            store.webhooks().next(webhook_id, store.now())
+            store.webhooks().next_for(webhook_id, &wake, store.now())
         };
         match next {
             Next::Gone => return,

@@ -10,8 +10,10 @@ pub mod clock;
 mod invariants;
 pub mod journal;
 pub mod records;
+pub mod sandboxes;
 pub mod seed;
 pub mod sessions;
+pub mod snapshots;
 pub mod webhooks;
 pub mod workspace;
 
@@ -107,6 +109,10 @@ struct Inner {
     journal: journal::Journal,
     /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
     webhooks: webhooks::Hub,
+    /// Each sandbox's seed, by workspace id: what resetting it returns to.
+    sandboxes: Mutex<HashMap<Uuid, Arc<Database>>>,
+    /// Named snapshots (a leaf lock).
+    snapshots: Mutex<snapshots::Shelf>,
 }
 
 /// The handle every request holds.
@@ -158,6 +164,8 @@ impl Store {
                 settings,
                 initial: initial.clone(),
                 webhooks: webhooks::Hub::default(),
+                sandboxes: Mutex::default(),
+                snapshots: Mutex::default(),
             }),
         };
         store.replace(initial)?;
@@ -212,10 +220,11 @@ impl Store {
         Ok(())
     }
 
-    /// Back to the state the server started with.
+    /// Back to the state the server started with (sandboxes are gone; snapshots are kept).
     pub fn reset(&self) {
         // The initial database was checked when the store was made.
         let _ = self.replace(self.inner.initial.clone());
+        lock(&self.inner.sandboxes).clear();
     }
 
     /// The whole state.

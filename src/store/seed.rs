@@ -217,6 +217,121 @@ pub fn names() -> Map<String, Value> {
     m
 }
 
+/// The credentials a sandbox gets in place of the seed's (drawn by the store's generator).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxTokens {
+    pub api_key: String,
+    pub publishable_key: String,
+    pub client_session: String,
+}
+
+/// A sandbox's seed: the default seed's `seed_workspace_1` under fresh ids.
+#[derive(Clone, Debug)]
+pub struct Sandbox {
+    /// The workspace, its API key and client session, connected accounts and devices: what
+    /// `/_fake/reset {workspace_id}` returns the sandbox to.
+    pub database: Database,
+    /// The `/_fake/default_seed` names this sandbox has, with its ids and tokens.
+    pub names: Map<String, Value>,
+}
+
+/// The names of the default seed a sandbox has no counterpart of: the second workspace and the
+/// credentials that span workspaces (a personal access token, a console user).
+const NOT_IN_A_SANDBOX: &[&str] = &[
+    "seed_workspace_2",
+    "seam_apikey2_token",
+    "seam_at1_token",
+    "john_user_id",
+    "john_user_key",
+];
+
+/// The default seed's first workspace (its connected accounts, devices with their lengths and
+/// constraints, API key, publishable key and client session) as a new workspace: every id
+/// from `fresh_id`, drawn in a fixed order (workspace, accounts, devices, client session) so a
+/// seeded generator repeats, and the same names and rules.
+pub fn sandbox(
+    name: &str,
+    created_at: DateTime<Utc>,
+    tokens: SandboxTokens,
+    mut fresh_id: impl FnMut() -> Uuid,
+) -> Sandbox {
+    let seed = database();
+    let mut ids = std::collections::HashMap::new();
+    let mut map = |old: Uuid| *ids.entry(old).or_insert_with(&mut fresh_id);
+    let workspace_id = map(WORKSPACE_1);
+    let mut db = Database {
+        workspaces: vec![WorkspaceRecord {
+            workspace_id,
+            name: name.into(),
+            is_sandbox: true,
+            publishable_key: Some(tokens.publishable_key.clone()),
+            created_at,
+            company_name: None,
+            connect_partner_name: None,
+        }],
+        api_keys: vec![ApiKey {
+            name: "Sandbox API Key".into(),
+            token: tokens.api_key.clone(),
+            workspace_id,
+        }],
+        ..Database::default()
+    };
+    for a in seed.connected_accounts {
+        db.connected_accounts.push(ConnectedAccount {
+            connected_account_id: map(a.connected_account_id),
+            workspace_id,
+            created_at,
+            ..a
+        });
+    }
+    for d in seed.devices {
+        db.devices.push(Device {
+            device_id: map(d.device_id),
+            workspace_id,
+            connected_account_id: map(d.connected_account_id),
+            created_at,
+            ..d
+        });
+    }
+    for s in seed.client_sessions {
+        db.client_sessions.push(ClientSession {
+            client_session_id: map(s.client_session_id),
+            token: tokens.client_session.clone(),
+            workspace_id,
+            connected_account_ids: s.connected_account_ids.iter().map(|a| map(*a)).collect(),
+            created_at,
+            ..s
+        });
+    }
+    let token = |old: &str| match old {
+        API_KEY_1 => Some(tokens.api_key.as_str()),
+        PUBLISHABLE_KEY_1 => Some(tokens.publishable_key.as_str()),
+        CLIENT_SESSION_TOKEN_1 => Some(tokens.client_session.as_str()),
+        _ => None,
+    };
+    let mut names = Map::new();
+    for (k, v) in self::names() {
+        if NOT_IN_A_SANDBOX.contains(&k.as_str()) {
+            continue;
+        }
+        let s = v.as_str().unwrap_or_default();
+        let new = match (
+            Uuid::try_parse(s).ok().and_then(|id| ids.get(&id)),
+            token(s),
+        ) {
+            (Some(id), _) => json!(id),
+            (None, Some(t)) => json!(t),
+            // A value that is neither an id nor a credential (a user identifier key) stays.
+            (None, None) => v,
+        };
+        names.insert(k, new);
+    }
+    Sandbox {
+        database: db,
+        names,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +355,54 @@ mod tests {
         assert_eq!(
             WORKSPACE_1.to_string(),
             "5ea10001-0000-4000-8000-000000000001"
+        );
+    }
+
+    fn tokens() -> SandboxTokens {
+        SandboxTokens {
+            api_key: "seam_sbxkey".into(),
+            publishable_key: "seam_pksbx".into(),
+            client_session: "seam_cstsbx".into(),
+        }
+    }
+
+    #[test]
+    fn a_sandbox_is_the_first_workspace_under_fresh_ids() {
+        let mut n = 0u128;
+        let sb = sandbox("Mine", seeded_at(), tokens(), || {
+            n += 1;
+            Uuid::from_u128(n)
+        });
+        sb.database.check().unwrap();
+        let seed = database();
+        let ws = Uuid::from_u128(1);
+        assert_eq!(sb.database.workspaces[0].workspace_id, ws);
+        assert_eq!(sb.database.devices.len(), seed.devices.len());
+        for (new, old) in sb.database.devices.iter().zip(&seed.devices) {
+            assert_eq!(new.workspace_id, ws);
+            assert_eq!(new.display_name, old.display_name);
+            assert_eq!(new.properties, old.properties);
+            assert_ne!(new.device_id, old.device_id);
+        }
+        // Every name maps to something of the sandbox: no seed id or token is left.
+        let seed_values: Vec<Value> = names().into_values().collect();
+        for (k, v) in &sb.names {
+            if k != "john_user_identifier_key" {
+                assert!(!seed_values.contains(v), "{k} kept the seed's {v}");
+            }
+        }
+        assert_eq!(sb.names["seed_workspace_1"], json!(ws));
+        assert_eq!(sb.names["seam_apikey1_token"], "seam_sbxkey");
+        assert_eq!(sb.names["seam_cst1_token"], "seam_cstsbx");
+        assert_eq!(
+            sb.names["august_device_1"],
+            json!(sb.database.devices[0].device_id)
+        );
+        assert!(!sb.names.contains_key("seed_workspace_2"));
+        let john = sb.names["john_connected_account_id"].clone();
+        assert_eq!(
+            json!(sb.database.client_sessions[0].connected_account_ids),
+            json!([john])
         );
     }
 }

@@ -146,27 +146,27 @@ fn member_of(reg: &Registry, m: &Member) -> Vec<Uuid> {
 }
 
 impl Store {
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
+    pub(super) fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
         self.inner
             .registry
             .read()
             .unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Registry> {
+    pub(super) fn write(&self) -> std::sync::RwLockWriteGuard<'_, Registry> {
         self.inner
             .registry
             .write()
             .unwrap_or_else(|p| p.into_inner())
     }
 
-    fn random_id(&self) -> Uuid {
+    pub(super) fn random_id(&self) -> Uuid {
         let mut bytes = [0u8; 16];
         lock(&self.inner.rng).fill_bytes(&mut bytes);
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
-    fn random_token(&self, prefix: &str) -> String {
+    pub(super) fn random_token(&self, prefix: &str) -> String {
         let mut bytes = [0u8; 24];
         lock(&self.inner.rng).fill_bytes(&mut bytes);
         let tail: String = bytes

@@ -451,6 +451,106 @@ impl Hub {
     }
 }
 
+/// One workspace's webhooks and their pending messages, as a snapshot keeps them (oldest
+/// first; records and bodies, so they can be written out as they are).
+#[derive(Clone, Debug, Default)]
+pub struct Saved {
+    endpoints: Vec<(Webhook, Vec<(Delivery, Arc<str>)>)>,
+}
+
+impl Hub {
+    /// The workspace's webhooks and their pending messages.
+    pub fn save(&self, workspace_id: Uuid) -> Saved {
+        let st = self.lock();
+        let endpoints = st
+            .endpoints
+            .values()
+            .filter(|e| e.workspace_id == workspace_id)
+            .map(|e| {
+                let pending = e
+                    .pending
+                    .iter()
+                    .filter_map(|id| st.messages.get(id))
+                    .map(|m| (m.delivery.clone(), m.body.clone()))
+                    .collect();
+                (e.webhook.clone(), pending)
+            })
+            .collect();
+        Saved { endpoints }
+    }
+
+    /// Makes the workspace's webhooks and pending messages those of `saved`: the others are
+    /// gone (their tasks stop, their pending messages are forgotten), a saved message sent
+    /// meanwhile is pending again. Finished messages stay in the log. Returns the webhooks
+    /// that need a new delivery task (a webhook that still has one keeps it).
+    pub fn restore(&self, workspace_id: Uuid, saved: &Saved) -> Vec<(Uuid, Arc<Notify>)> {
+        let mut st = self.lock();
+        let mine: Vec<Uuid> = st
+            .endpoints
+            .iter()
+            .filter(|(_, e)| e.workspace_id == workspace_id)
+            .map(|(id, _)| *id)
+            .collect();
+        let mut running = std::collections::HashMap::new();
+        for id in mine {
+            let Some(e) = st.endpoints.shift_remove(&id) else {
+                continue;
+            };
+            for m in &e.pending {
+                st.messages.shift_remove(m);
+            }
+            e.wake.notify_one();
+            running.insert(id, e.wake);
+        }
+        let mut start = Vec::new();
+        for (webhook, pending) in &saved.endpoints {
+            let id = webhook.webhook_id;
+            let wake = running.remove(&id).unwrap_or_else(|| {
+                let wake = Arc::new(Notify::new());
+                start.push((id, wake.clone()));
+                wake
+            });
+            let mut queue = VecDeque::new();
+            for (delivery, body) in pending {
+                let message_id = delivery.message_id.clone();
+                if st.messages.shift_remove(&message_id).is_some() {
+                    st.finished.retain(|f| *f != message_id);
+                }
+                let message = Message {
+                    delivery: delivery.clone(),
+                    body: body.clone(),
+                };
+                st.messages.insert(message_id.clone(), message);
+                queue.push_back(message_id);
+            }
+            let endpoint = Endpoint {
+                webhook: webhook.clone(),
+                workspace_id,
+                pending: queue,
+                wake,
+            };
+            st.endpoints.insert(id, endpoint);
+        }
+        self.endpoints.store(st.endpoints.len(), Ordering::Release);
+        start
+    }
+
+    /// [`Hub::next`] for the task that waits on `wake`: `Gone` for a task whose webhook was
+    /// removed and then brought back by a restore with a task of its own.
+    pub fn next_for(&self, webhook_id: Uuid, wake: &Arc<Notify>, now: DateTime<Utc>) -> Next {
+        let ours = self
+            .lock()
+            .endpoints
+            .get(&webhook_id)
+            .is_some_and(|e| Arc::ptr_eq(&e.wake, wake));
+        if ours {
+            self.next(webhook_id, now)
+        } else {
+            Next::Gone
+        }
+    }
+}
+
 impl Store {
     /// Hands the events a locked call recorded to the webhooks (call with the lock held, so
     /// messages queue in the order events happened).

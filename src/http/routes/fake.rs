@@ -1,6 +1,6 @@
 //! `/health` and the fake control surface (`/_fake/*`, contract §6): the seed, the whole
-//! database, devices with any lengths and constraints, the server clock, and reset. None of
-//! these need a credential.
+//! database, devices with any lengths and constraints, the server clock, and reset (of all, or
+//! of one workspace). None of these need a credential.
 
 use std::borrow::Cow;
 
@@ -415,14 +415,39 @@ pub async fn advance_time(
     ))
 }
 
-/// Back to the state the server started with (the clock keeps its time).
+crate::request! {
+    /// The fields `/_fake/reset` reads.
+    #[schema(example = json!({"workspace_id": "5ea10001-0000-4000-8000-000000000001"}))]
+    pub struct ResetRequest {
+        /// The workspace to reset alone; absent: everything.
+        pub workspace_id: Option<Uuid>,
+    }
+}
+
+/// Back to the seed. With `workspace_id`, that workspace alone returns to its seeded content
+/// (a sandbox to its own seed, with the same ids; a workspace made since the start to empty),
+/// its webhooks and client sessions as seeded and its outage over. Without, the whole state
+/// returns to what the server started with (sandboxes are gone). The clock keeps its time;
+/// snapshots are kept.
 #[utoipa::path(
     post,
     path = "/_fake/reset",
     tag = "fake",
-    responses((status = 200, description = "Reset.", body = OkResponse))
+    request_body = ResetRequest,
+    responses(
+        (status = 200, description = "Reset.", body = OkResponse),
+        (status = 400, description = bad_input!(""), body = ErrorResponse),
+        (status = 404, description = "`workspace_not_found` (`data.workspace_id`).", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
 )]
-pub async fn reset(State(app): State<AppState>) -> OkResponse {
-    app.store.reset();
-    OkResponse::new()
+pub async fn reset(
+    State(app): State<AppState>,
+    Params(req): Params<ResetRequest>,
+) -> Result<OkResponse> {
+    match req.workspace_id {
+        Some(id) => app.store.reset_workspace(id)?,
+        None => app.store.reset(),
+    }
+    Ok(OkResponse::new())
 }

@@ -55,6 +55,8 @@ pub mod fake_webhooks;
 pub mod locks;
 pub mod meta;
 pub mod requests;
+pub mod sandboxes;
+pub mod snapshots;
 pub mod timeline;
 pub mod ui;
 pub mod unmanaged;
@@ -162,6 +164,11 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(fake::update_device)))
         .routes(path(routes!(fake::advance_time)))
         .routes(path(routes!(fake::reset)))
+        .routes(path(routes!(sandboxes::create)))
+        .routes(path(routes!(snapshots::save)))
+        .routes(path(routes!(snapshots::restore)))
+        .routes(path(routes!(snapshots::list)))
+        .routes(path(routes!(snapshots::delete)))
         .routes(path(routes!(fake_sdk::update_action_attempt)))
         .routes(path(routes!(fake_sdk::simulate_workspace_outage)))
         .routes(path(routes!(fake_webhooks::deliveries)))

@@ -228,6 +228,49 @@ impl Workspace {
         db.events.extend(self.events.iter().cloned());
     }
 
+    /// A copy of the content, indexes included (a snapshot, `store::snapshots`). Generators
+    /// do not clone: the copy's is a fixed one that [`take_content`](Self::take_content)
+    /// never keeps.
+    pub(crate) fn copy_content(&self) -> Workspace {
+        Workspace {
+            record: self.record.clone(),
+            accounts: self.accounts.clone(),
+            devices: self.devices.clone(),
+            codes: self.codes.clone(),
+            codes_by_device: self.codes_by_device.clone(),
+            codes_by_key: self.codes_by_key.clone(),
+            pins: self.pins.clone(),
+            pools: self.pools.clone(),
+            unmanaged: self.unmanaged.clone(),
+            unmanaged_by_device: self.unmanaged_by_device.clone(),
+            action_attempts: self.action_attempts.clone(),
+            events: self.events.clone(),
+            event_index: self.event_index.clone(),
+            last_event_of_code: self.last_event_of_code.clone(),
+            earlier_event_of_code: self.earlier_event_of_code.clone(),
+            schedule: self.schedule.clone(),
+            scheduled: self.scheduled.clone(),
+            rng: rand::SeedableRng::seed_from_u64(0),
+            now: self.now,
+            delay: self.delay,
+            published: self.published,
+        }
+    }
+
+    /// Takes `saved`'s content (devices, codes, events, action attempts and their indexes)
+    /// and keeps this workspace's record, clock reading, settings and generator, so no id
+    /// handed out before is handed out again. Its events are history, not news. Returns the
+    /// content it replaced, for the caller to drop outside the lock.
+    pub(crate) fn take_content(&mut self, saved: Workspace) -> Workspace {
+        let mut old = std::mem::replace(self, saved);
+        std::mem::swap(&mut self.record, &mut old.record);
+        std::mem::swap(&mut self.rng, &mut old.rng);
+        self.now = old.now;
+        self.delay = old.delay;
+        self.mark_published();
+        old
+    }
+
     /// A fresh id from the workspace's generator (seeded under `--rng-seed`).
     pub(crate) fn new_id(&mut self) -> Uuid {
         uuid::Builder::from_random_bytes(self.random_bytes()).into_uuid()
