@@ -127,8 +127,8 @@ async function startSeamMock(options = {}) {
     reset: async () => {
       await call(url, '/_fake/reset', {})
     },
-    sandbox: async () => {
-      const s = await call(url, '/_fake/sandboxes/create', {})
+    sandbox: async ({ name } = {}) => {
+      const s = await call(url, '/_fake/sandboxes/create', name == null ? {} : { name })
       return {
         workspaceId: s.workspace_id,
         apiKey: s.api_key,
@@ -136,6 +136,9 @@ async function startSeamMock(options = {}) {
         requests: async (filters = {}) =>
           (await call(url, '/_fake/requests', { ...filters, workspace_id: s.workspace_id }))
             .requests,
+        reset: async () => {
+          await call(url, '/_fake/reset', { workspace_id: s.workspace_id })
+        },
       }
     },
     stop,

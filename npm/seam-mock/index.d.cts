@@ -39,6 +39,14 @@ export interface Sandbox {
   seed: Seed
   /** The journal's entries for this sandbox's workspace. */
   requests(filters?: Omit<RequestFilters, 'workspace_id'>): Promise<JournalEntry[]>
+  /** This sandbox alone back to its seed, same ids. */
+  reset(): Promise<void>
+}
+
+/** Options of {@link SeamMock.sandbox}. */
+export interface SandboxOptions {
+  /** The workspace's name (default `Sandbox`; the dashboard shows it). */
+  name?: string
 }
 
 /** A running seam-mock server. */
@@ -57,7 +65,7 @@ export interface SeamMock {
   /** Every workspace back to the seed. */
   reset(): Promise<void>
   /** A new isolated workspace (`/_fake/sandboxes/create`). */
-  sandbox(): Promise<Sandbox>
+  sandbox(options?: SandboxOptions): Promise<Sandbox>
   /** SIGTERM, then SIGKILL after 10 s; resolves when the process is gone. */
   stop(): Promise<void>
 }

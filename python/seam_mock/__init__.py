@@ -127,6 +127,10 @@ class Sandbox(_Control):
             "POST", "/_fake/requests", {**filters, "workspace_id": self.workspace_id}
         )["requests"]
 
+    def reset(self) -> None:
+        """This sandbox alone back to its seed, same ids (`/_fake/reset {workspace_id}`)."""
+        self._call("POST", "/_fake/reset", {"workspace_id": self.workspace_id})
+
     def __repr__(self) -> str:
         return f"Sandbox(workspace_id={self.workspace_id!r})"
 
@@ -225,9 +229,10 @@ class SeamMock(_Control):
         """Every workspace back to the seed (`/_fake/reset`)."""
         self._call("POST", "/_fake/reset", {})
 
-    def sandbox(self) -> Sandbox:
-        """A new isolated workspace with its own API key, seeded like the default one."""
-        body = self._call("POST", "/_fake/sandboxes/create", {})
+    def sandbox(self, name: Optional[str] = None) -> Sandbox:
+        """A new isolated workspace with its own API key, seeded like the default one; `name`
+        is the workspace's name (the dashboard shows it)."""
+        body = self._call("POST", "/_fake/sandboxes/create", {} if name is None else {"name": name})
         return Sandbox(self.endpoint, body["workspace_id"], body["api_key"], body["seed"])
 
     def stop(self) -> None:

@@ -39,6 +39,7 @@ def seam_mock(seam_mock_options: Dict[str, Any]) -> Iterator[SeamMock]:
 
 
 @pytest.fixture
-def seam_sandbox(seam_mock: SeamMock) -> Sandbox:
-    """A fresh isolated workspace for this test: `api_key`, `workspace_id`, `seed`."""
-    return seam_mock.sandbox()
+def seam_sandbox(seam_mock: SeamMock, request: pytest.FixtureRequest) -> Sandbox:
+    """A fresh isolated workspace for this test, named after it: `api_key`, `workspace_id`,
+    `seed`."""
+    return seam_mock.sandbox(name=request.node.name)

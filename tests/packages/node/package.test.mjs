@@ -38,7 +38,7 @@ test('create_multiple through a sandbox', async () => {
 })
 
 test('a code reads back by id, by device and in the journal', async () => {
-  const sandbox = await mock.sandbox()
+  const sandbox = await mock.sandbox({ name: 'read-back' })
   const seam = client(sandbox)
   const august = sandbox.seed.august_device_1
 
@@ -50,6 +50,10 @@ test('a code reads back by id, by device and in the journal', async () => {
   assert.deepEqual(listed.map((c) => c.access_code_id), [created.access_code_id])
   const sent = await sandbox.requests({ path: '/access_codes/create' })
   assert.deepEqual(sent.map((r) => [r.method, r.status]), [['POST', 200]])
+  assert.equal((await seam.workspaces.get()).name, 'read-back')
+
+  await sandbox.reset()
+  assert.deepEqual(await seam.accessCodes.list({ device_id: august }), [])
 })
 
 describe('sandboxes side by side on one server', { concurrency: 2 }, () => {

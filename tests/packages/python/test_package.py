@@ -45,6 +45,11 @@ def test_a_code_reads_back_by_id_by_device_and_in_the_journal(seam_mock, seam_sa
     ]
     sent = seam_sandbox.requests(path="/access_codes/create")
     assert [(r["method"], r["status"]) for r in sent] == [("POST", 200)]
+    # The fixture names the sandbox after the test.
+    assert seam.workspaces.get().name == "test_a_code_reads_back_by_id_by_device_and_in_the_journal"
+
+    seam_sandbox.reset()
+    assert seam.access_codes.list(device_id=august) == []
 
 
 @pytest.mark.parametrize("label", ["first", "second", "third", "fourth"])
