@@ -111,7 +111,11 @@ async fn port_zero_binds_a_free_port_and_stdout_carries_only_the_listening_line(
     assert_eq!(res.status().as_u16(), 200);
     stop(&mut child).await;
 
-    assert_eq!(rest.next_line().await.unwrap(), None, "stdout had more lines");
+    assert_eq!(
+        rest.next_line().await.unwrap(),
+        None,
+        "stdout had more lines"
+    );
     let mut logs = String::new();
     err.read_to_string(&mut logs).await.unwrap();
     for logged in ["seam-mock listening", "path=/devices/list", "shutting down"] {
