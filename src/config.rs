@@ -34,7 +34,8 @@ pub struct Config {
     )]
     pub host: String,
 
-    /// Port to listen on (0 picks a free one).
+    /// Port to listen on (0 picks a free one). Once listening, the binary prints one line on
+    /// stdout, `{"event":"listening","url":"http://127.0.0.1:PORT"}`; logs go to stderr.
     #[arg(long, env = "PORT", default_value_t = 8080, global = true)]
     pub port: u16,
 

@@ -21,6 +21,7 @@ pub use config::Config;
 pub use error::{Error, Result};
 
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use store::{Settings, Store};
 
@@ -45,15 +46,40 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::result::Result<(), String> {
+    run_announced(listener, config, shutdown, |_| {}).await
+}
+
+/// [`run`], calling `listening` with the bound address once the store is built and the server
+/// accepts connections: the binary announces itself there (see [`listening_line`]), so a
+/// helper that started it knows it is ready without polling.
+pub async fn run_announced(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    listening: impl FnOnce(SocketAddr),
+) -> std::result::Result<(), String> {
     let store = build_store(&config)?;
     let app = http::app(store, config.max_body_bytes);
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "seam-mock listening");
-    }
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, "seam-mock listening");
+    listening(addr);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The one line the binary prints on stdout once it listens,
+/// `{"event":"listening","url":"http://127.0.0.1:PORT"}`: the address a client can reach, so
+/// an unspecified bind (`0.0.0.0`, `::`) names loopback.
+pub fn listening_line(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let url = format!("http://{}", SocketAddr::new(ip, addr.port()));
+    serde_json::json!({"event": "listening", "url": url}).to_string()
 }
 
 /// Completes on Ctrl-C or SIGTERM (what a container runtime sends PID 1).
@@ -77,4 +103,34 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listening_line_names_a_reachable_url() {
+        let line = |a: &str| listening_line(a.parse().unwrap());
+        assert_eq!(
+            line("127.0.0.1:4321"),
+            r#"{"event":"listening","url":"http://127.0.0.1:4321"}"#
+        );
+        assert_eq!(
+            line("0.0.0.0:80"),
+            r#"{"event":"listening","url":"http://127.0.0.1:80"}"#
+        );
+        assert_eq!(
+            line("[::]:9"),
+            r#"{"event":"listening","url":"http://[::1]:9"}"#
+        );
+        assert_eq!(
+            line("[::1]:9"),
+            r#"{"event":"listening","url":"http://[::1]:9"}"#
+        );
+        assert_eq!(
+            line("10.1.2.3:7"),
+            r#"{"event":"listening","url":"http://10.1.2.3:7"}"#
+        );
+    }
 }

@@ -1,10 +1,11 @@
-//! The `seam-mock` binary: parse the command line; with no subcommand set up logging, bind and
-//! serve until Ctrl-C or SIGTERM; with `healthcheck` probe that server's `/health` and exit 0/1.
+//! The `seam-mock` binary: parse the command line; with no subcommand set up logging (on
+//! stderr), bind, print one `{"event":"listening","url":...}` line on stdout and serve until
+//! Ctrl-C or SIGTERM; with `healthcheck` probe that server's `/health` and exit 0/1.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 use seam_mock::Config;
@@ -44,10 +45,12 @@ fn healthcheck(config: &Config) -> ExitCode {
 async fn serve(config: Config) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
+    // Logs go to stderr so that stdout carries only the listening line a launcher reads.
     // Colour only for a person at a terminal; CI logs and files get plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal());
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match config.log_format {
         // Event fields (status, latency_ms, workspace_id) at the top level, the request's
         // span (method, path, request_id) under `span`.
@@ -66,7 +69,16 @@ async fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = seam_mock::run(listener, config, seam_mock::shutdown_signal()).await {
+    // Printed for every port, not only 0: whoever started the binary learns from this one
+    // line, flushed, that it is ready and where, without polling /health.
+    let announce = |addr| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", seam_mock::listening_line(addr));
+        let _ = out.flush();
+    };
+    if let Err(e) =
+        seam_mock::run_announced(listener, config, seam_mock::shutdown_signal(), announce).await
+    {
         eprintln!("seam-mock: {e}");
         return ExitCode::FAILURE;
     }
