@@ -166,6 +166,10 @@ pub enum Error {
     #[error("Webhook not found")]
     WebhookNotFound,
 
+    /// 404 `fault_not_found`: no fault rule with that id (`/_fake/faults/delete`).
+    #[error("Fault rule not found")]
+    FaultNotFound,
+
     /// 404 `workspace_not_found` (`data.workspace_id`), from the fake control routes.
     #[error("Workspace not found")]
     WorkspaceNotFound(Uuid),
@@ -219,7 +223,7 @@ impl Error {
             | InvalidAccessCode { .. } => 400,
             Unauthorized(_) | ClientSessionNotFound | DeviceNotAccessible(_) => 401,
             DeviceNotFound(_) | AccessCodeNotFound | ActionAttemptNotFound | EventNotFound => 404,
-            WebhookNotFound => 404,
+            WebhookNotFound | FaultNotFound => 404,
             WorkspaceNotFound(_) | RouteNotFound(_) => 404,
             ConnectedAccountNotFound | NoSuchClientSession => 404,
             PublishableKeysMustCreateEmptyClientSessions => 403,
@@ -249,6 +253,7 @@ impl Error {
             ActionAttemptNotFound => "action_attempt_not_found",
             EventNotFound => "event_not_found",
             WebhookNotFound => "webhook_not_found",
+            FaultNotFound => "fault_not_found",
             WorkspaceNotFound(_) => "workspace_not_found",
             ConnectedAccountNotFound => "connected_account_not_found",
             NoSuchClientSession => "client_session_not_found",

@@ -1,6 +1,7 @@
 //! `GET /_fake/ui`: the dashboard. One server-rendered page (maud; no external assets, so it
 //! works offline) showing, per workspace, each lock with the PINs on it, the codes that
-//! `create_multiple` linked, the latest events and the latest requests, by the server clock.
+//! `create_multiple` linked, the latest events and the latest requests, by the server clock;
+//! above them the live fault rules and their hits.
 //! A few lines of inline script swap in a fresh copy every two seconds (a `<noscript>` refresh
 //! otherwise), so a developer can leave it open beside a test run.
 
@@ -19,6 +20,7 @@ use uuid::Uuid;
 use crate::domain::access_code::AccessCode;
 use crate::domain::device::Device;
 use crate::http::state::AppState;
+use crate::store::faults::FaultView;
 use crate::store::journal::{JournalEntry, JournalFilter};
 use crate::store::records::Database;
 
@@ -49,7 +51,9 @@ const REFRESH: &str = "setInterval(async () => {
 pub async fn dashboard(State(app): State<AppState>) -> Response {
     let db = app.store.dump();
     let requests = app.store.journal().query(&JournalFilter::default());
-    let mut res = Html(page(&db, &requests, app.store.now()).into_string()).into_response();
+    let faults = app.store.faults().list();
+    let mut res =
+        Html(page(&db, &requests, &faults, app.store.now()).into_string()).into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -310,8 +314,46 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
     }
 }
 
-/// The whole page for `db`, the journal's `requests` and the server clock `now`.
-pub fn page(db: &Database, requests: &[JournalEntry], now: DateTime<Utc>) -> Markup {
+/// The live fault rules with their hits, in matching order, and how many have retired.
+fn faults_panel(faults: &[FaultView]) -> Markup {
+    let live: Vec<&FaultView> = faults
+        .iter()
+        .filter(|f| f.times.is_none_or(|t| f.hits < t))
+        .collect();
+    let retired = faults.len() - live.len();
+    html! {
+        section.workspace.faults {
+            h2 { "Fault rules" }
+            @if live.is_empty() { p.none { "No live rule." } }
+            @else {
+                table.requests {
+                    tr { th { "rule" } th { "match" } th { "effect" } th { "hits" } }
+                    @for f in &live {
+                        tr data-fault-id=(f.fault_id) {
+                            td.t { (f.fault_id) }
+                            td { code { (f.matcher) } }
+                            td { code { (f.effect) } }
+                            td.t {
+                                (f.hits)
+                                @if let Some(t) = f.times { " / " (t) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if retired > 0 { p.muted { (count(retired, "retired rule")) " (see /_fake/faults/list)" } }
+        }
+    }
+}
+
+/// The whole page for `db`, the journal's `requests`, the fault rules and the server clock
+/// `now`.
+pub fn page(
+    db: &Database,
+    requests: &[JournalEntry],
+    faults: &[FaultView],
+    now: DateTime<Utc>,
+) -> Markup {
     let anonymous: Vec<&JournalEntry> = requests
         .iter()
         .filter(|e| e.workspace_id.is_none())
@@ -335,6 +377,7 @@ pub fn page(db: &Database, requests: &[JournalEntry], now: DateTime<Utc>) -> Mar
                 }
                 main id="live" {
                     p.clock { "Server clock " time datetime=(crate::domain::timestamp::format(&now)) { (when(&now)) " UTC" } }
+                    @if !faults.is_empty() { (faults_panel(faults)) }
                     @if db.workspaces.is_empty() { p.none { "No workspaces: load some with PUT /_fake/database." } }
                     @for w in &db.workspaces {
                         (workspace_section(db, w.workspace_id, &w.name, requests))
@@ -383,7 +426,7 @@ mod tests {
             .unwrap()
         };
         db.access_codes = vec![code(a, 1), code(b, 2)];
-        let html = page(&db, &[], chrono::Utc::now()).into_string();
+        let html = page(&db, &[], &[], chrono::Utc::now()).into_string();
         for id in [a, b] {
             let start = html.find(&format!("data-device-id=\"{id}\"")).unwrap();
             let card = &html[start..start + html[start..].find("</section>").unwrap()];
