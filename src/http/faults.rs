@@ -4,16 +4,17 @@
 //! store or under a lock), a dropped connection before or after, a 429 with `Retry-After` —
 //! and the listener whose connections a rule can cut.
 //!
-//! Cost: with no live rule the layer reads one atomic and calls the router. The rest (the
-//! credential's workspace, the devices a body names) is worked out only for requests some live
-//! rule could match by path, method and credential, and only when that rule asks for it.
+//! Cost: with no live rule the layer reads one atomic and calls the router (and the
+//! connection one more, for the cut handle). The rest (the credential's workspace, the devices
+//! a body names) is worked out only when a live rule asks for it, for requests it could match
+//! by method, credential and path.
 //!
 //! Dropping a connection: the client must see no status line at all, so no response head may
 //! reach the socket. hyper writes whatever the service returns, so the connection's socket is
 //! wrapped ([`Cuttable`], accepted by [`Listener`]): once a rule cuts it, every write fails,
 //! hyper gives up on the connection and closes the socket with nothing written. The handle
 //! ([`Cut`]) reaches the layer in the request's extensions, put there per connection by
-//! [`Connection`] only while rules exist.
+//! [`Connection`] only while a rule may drop connections.
 
 use std::convert::Infallible;
 use std::future::{Future, Ready, ready};
@@ -47,7 +48,7 @@ use super::journal::journaled;
 use crate::domain::fault::{RequestFacts, Respond, When};
 use crate::store::{
     Scope, Store,
-    faults::{Action, FaultMark},
+    faults::{Action, FaultMark, Needs},
 };
 
 /// The fault layer: wraps the router, inside the journal and the log line (which read the
@@ -121,7 +122,11 @@ where
         credential: credential_kind(req.headers()),
         ..RequestFacts::default()
     };
-    let needs = faults.needs(&cheap);
+    let needs = if faults.wants_extras() {
+        faults.needs(&cheap)
+    } else {
+        Needs::default()
+    };
     let workspace_id = needs
         .workspace
         .then(|| workspace_of(&layer.store, req.headers()))
@@ -405,7 +410,7 @@ impl Service<IncomingStream<'_, Listener>> for Connections {
 }
 
 /// One connection's service: the app, with the connection's [`Cut`] in each request's
-/// extensions while rules exist.
+/// extensions while a rule may drop connections.
 #[derive(Clone)]
 pub struct Connection {
     app: Router,
@@ -423,7 +428,7 @@ impl Service<Request> for Connection {
     }
 
     fn call(&mut self, mut req: Request) -> Self::Future {
-        if !self.store.faults().is_idle() {
+        if self.store.faults().may_drop() {
             req.extensions_mut().insert(self.cut.clone());
         }
         self.app.call(req)

@@ -112,6 +112,17 @@ impl Entry {
         self.rule.times.is_none_or(|t| self.hits < t)
     }
 
+    /// Whether deciding needs more than the request line and headers (its workspace or the
+    /// devices it names).
+    fn wants_extras(&self) -> bool {
+        self.rule.matcher.needs_workspace()
+            || matches!(self.rule.effect, Effect::Http(HttpEffect::RateLimit(_)))
+    }
+
+    fn drops(&self) -> bool {
+        matches!(self.rule.effect, Effect::Http(HttpEffect::Drop { .. }))
+    }
+
     fn view(&self) -> FaultView {
         FaultView {
             fault_id: self.fault_id,
@@ -135,6 +146,10 @@ struct Table {
 pub struct Faults {
     /// Live rules: the one number the request path reads when there are none.
     live: AtomicUsize,
+    /// Live rules that need the workspace or devices, and live rules that drop connections:
+    /// read without the lock, so a table without them costs no extra pass or handle.
+    extras: AtomicUsize,
+    drops: AtomicUsize,
     seed: Option<u64>,
     table: Mutex<Table>,
 }
@@ -144,6 +159,8 @@ impl Faults {
     pub fn new(seed: Option<u64>) -> Self {
         Faults {
             live: AtomicUsize::new(0),
+            extras: AtomicUsize::new(0),
+            drops: AtomicUsize::new(0),
             seed,
             table: Mutex::new(Table {
                 entries: Vec::new(),
@@ -158,6 +175,34 @@ impl Faults {
     /// Whether no rule is live: the request path's whole cost when there are none.
     pub fn is_idle(&self) -> bool {
         self.live.load(Ordering::Relaxed) == 0
+    }
+
+    /// Whether a live rule needs the request's workspace or devices ([`Faults::needs`]).
+    pub fn wants_extras(&self) -> bool {
+        self.extras.load(Ordering::Relaxed) > 0
+    }
+
+    /// Whether a live rule may drop a connection.
+    pub fn may_drop(&self) -> bool {
+        self.drops.load(Ordering::Relaxed) > 0
+    }
+
+    /// Counts a rule in (`+1`) or out (`-1`) of the live counters; called under the table lock.
+    fn count(&self, e: &Entry, counted: bool) {
+        let add = |n: &AtomicUsize| {
+            if counted {
+                n.fetch_add(1, Ordering::Relaxed);
+            } else {
+                n.fetch_sub(1, Ordering::Relaxed);
+            }
+        };
+        add(&self.live);
+        if e.wants_extras() {
+            add(&self.extras);
+        }
+        if e.drops() {
+            add(&self.drops);
+        }
     }
 
     /// Adds a rule at the end of the table (earlier rules match first).
@@ -182,7 +227,7 @@ impl Faults {
         };
         let view = entry.view();
         if entry.live() {
-            self.live.fetch_add(1, Ordering::Relaxed);
+            self.count(&entry, true);
         }
         t.entries.push(entry);
         view
@@ -201,7 +246,7 @@ impl Faults {
         };
         let gone = t.entries.remove(i);
         if gone.live() {
-            self.live.fetch_sub(1, Ordering::Relaxed);
+            self.count(&gone, false);
         }
         true
     }
@@ -209,7 +254,9 @@ impl Faults {
     /// Removes every rule; returns how many there were.
     pub fn clear(&self) -> usize {
         let mut t = self.table.lock();
-        self.live.store(0, Ordering::Relaxed);
+        for n in [&self.live, &self.extras, &self.drops] {
+            n.store(0, Ordering::Relaxed);
+        }
         std::mem::take(&mut t.entries).len()
     }
 
@@ -220,8 +267,7 @@ impl Faults {
         for e in t.entries.iter().filter(|e| e.live()) {
             let m = &e.rule.matcher;
             if m.matches_cheaply(r) {
-                needs.workspace |= m.needs_workspace()
-                    || matches!(e.rule.effect, Effect::Http(HttpEffect::RateLimit(_)));
+                needs.workspace |= e.wants_extras();
                 needs.devices |= m.needs_devices();
             }
         }
@@ -272,7 +318,7 @@ impl Faults {
         e.hits += 1;
         let fault_id = e.fault_id;
         if !e.live() {
-            self.live.fetch_sub(1, Ordering::Relaxed);
+            self.count(e, false);
         }
         Some(Applied { fault_id, action })
     }
@@ -390,6 +436,20 @@ mod tests {
             }
         );
         assert_eq!(f.needs(&get("/b")), Needs::default());
+        assert!(f.wants_extras() && !f.may_drop());
+        let drop = f.create(
+            rule(
+                json!({}),
+                json!({"drop_connection": true}),
+                Some(1.0),
+                None,
+                None,
+            ),
+            Utc::now(),
+        );
+        assert!(f.may_drop());
+        assert!(f.delete(drop.fault_id));
+        assert!(!f.may_drop() && f.wants_extras());
         let (w1, w2) = (Some(Uuid::from_u128(1)), Some(Uuid::from_u128(2)));
         let now = Instant::now();
         let at = |w| RequestFacts {

@@ -208,6 +208,7 @@ pub fn parse_path(s: &str) -> Result<PathPattern, String> {
         .build()
         .map(|g| PathPattern::Glob {
             text: s.to_string(),
+            prefix: s[..s.find(['*', '?', '[', '{']).unwrap_or(s.len())].to_string(),
             glob: g.compile_matcher(),
         })
         .map_err(|e| format!("Invalid glob: {}", e.kind()))

@@ -438,4 +438,35 @@ mod tests {
         assert_eq!(html.matches("data-group=").count(), 1);
         assert!(html.contains("1 linked group"));
     }
+
+    #[test]
+    fn the_live_fault_rules_show_with_their_hits() {
+        let rule = |n: u128, times: Option<u64>, hits: u64| FaultView {
+            fault_id: Uuid::from_u128(n),
+            matcher: serde_json::json!({"path": "/devices/list"}),
+            effect: serde_json::json!({"respond": {"status": 503, "empty_body": true}}),
+            times,
+            probability: None,
+            after: 0,
+            hits,
+            created_at: chrono::Utc::now(),
+        };
+        let db = seed::database();
+        let html = page(&db, &[], &[], chrono::Utc::now()).into_string();
+        assert!(!html.contains("Fault rules"));
+        let faults = [rule(1, Some(3), 2), rule(2, Some(1), 1), rule(3, None, 7)];
+        let html = page(&db, &[], &faults, chrono::Utc::now()).into_string();
+        assert!(
+            html.contains("Fault rules") && html.contains("1 retired rule"),
+            "{html}"
+        );
+        let row = |n: u128| {
+            let at = html.find(&format!("data-fault-id=\"{}\"", Uuid::from_u128(n)))?;
+            Some(html[at..at + html[at..].find("</tr>")?].to_string())
+        };
+        assert!(row(1).unwrap().contains("2 / 3"), "{:?}", row(1));
+        assert!(row(1).unwrap().contains("/devices/list"));
+        assert!(row(2).is_none());
+        assert!(row(3).unwrap().contains(">7<"), "{:?}", row(3));
+    }
 }
