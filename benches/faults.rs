@@ -47,7 +47,10 @@ fn table(n: usize) -> Faults {
     }
     if n > 0 {
         f.create(
-            rule(json!({"path": "/access_codes/*", "method": "PUT"}), Some(1e15)),
+            rule(
+                json!({"path": "/access_codes/*", "method": "PUT"}),
+                Some(1e15),
+            ),
             Utc::now(),
         );
     }
