@@ -166,6 +166,10 @@ pub enum Error {
     #[error("Webhook not found")]
     WebhookNotFound,
 
+    /// 404 `fault_not_found`: no fault rule with that id (`/_fake/faults/delete`).
+    #[error("Fault rule not found")]
+    FaultNotFound,
+
     /// 404 `workspace_not_found` (`data.workspace_id`), from the fake control routes.
     #[error("Workspace not found")]
     WorkspaceNotFound(Uuid),
@@ -250,6 +254,7 @@ impl Error {
             ActionAttemptNotFound => (404, "action_attempt_not_found", None),
             EventNotFound => (404, "event_not_found", None),
             WebhookNotFound => (404, "webhook_not_found", None),
+            FaultNotFound => (404, "fault_not_found", None),
             WorkspaceNotFound(id) => (
                 404,
                 "workspace_not_found",

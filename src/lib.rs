@@ -59,11 +59,13 @@ pub async fn run_announced(
     listening: impl FnOnce(SocketAddr),
 ) -> std::result::Result<(), String> {
     let store = build_store(&config)?;
-    let app = http::app(store, config.max_body_bytes);
+    let app = http::app(store.clone(), config.max_body_bytes);
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, "seam-mock listening");
     listening(addr);
-    axum::serve(listener, app)
+    // Connections a fault rule can drop without a word (`http::faults`).
+    let connections = http::faults::Connections { app, store };
+    axum::serve(http::faults::Listener(listener), connections)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| e.to_string())

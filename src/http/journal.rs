@@ -4,6 +4,7 @@
 //! tower-http's trace layer). Neither ever sees a token: the journal keeps the credential's
 //! kind, the log names the workspace.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use axum::{
@@ -22,6 +23,7 @@ use super::input::parse_query;
 use super::schema::RequestId;
 use crate::store::{
     Store,
+    faults::FaultMark,
     journal::{JournalEntry, RequestBody, method_name},
 };
 
@@ -100,6 +102,7 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
     let (body, bytes) = buffer(body, rec.max_body_bytes).await;
     let res = next.run(Request::from_parts(parts, body)).await;
     let body_bytes = bytes.as_ref().map_or(0, Bytes::len);
+    let fault = res.extensions().get::<FaultMark>();
     // A copy: the bytes read may share hyper's read buffer, which the journal must not pin.
     let body = bytes
         .filter(|b| !b.is_empty())
@@ -113,13 +116,21 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
             query,
             body,
             status: res.status().as_u16(),
-            error_type: res.extensions().get::<ErrorType>().map(|e| e.0),
+            error_type: res
+                .extensions()
+                .get::<ErrorType>()
+                .map(|e| Cow::Borrowed(e.0))
+                .or_else(|| {
+                    let t = fault.and_then(|f| f.error_type.as_deref())?;
+                    Some(Cow::Owned(t.to_string()))
+                }),
             duration_ms: millis(started.elapsed()),
             workspace_id: res
                 .extensions()
                 .get::<Authenticated>()
                 .map(|a| a.workspace_id),
             credential,
+            fault_id: fault.map(|f| f.fault_id),
         },
         body_bytes,
     );
@@ -153,22 +164,34 @@ impl<B> MakeSpan<B> for RequestSpan {
 }
 
 /// The one INFO line per request, when its response is ready: status, latency and the
-/// workspace (`-` when unauthenticated), inside the [`RequestSpan`].
+/// workspace (`-` when unauthenticated), inside the [`RequestSpan`]; and the fault rule that
+/// shaped the answer, when one did.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogLine;
 
 impl<B> OnResponse<B> for LogLine {
     fn on_response(self, res: &Response<B>, latency: Duration, _: &Span) {
         // The fields are worked out only when INFO is on (the macro checks first).
-        tracing::info!(
-            status = res.status().as_u16(),
-            latency_ms = millis(latency),
-            workspace_id = %res
-                .extensions()
+        let workspace = || {
+            res.extensions()
                 .get::<Authenticated>()
-                .map_or_else(|| "-".to_string(), |a| a.workspace_id.to_string()),
-            "served"
-        );
+                .map_or_else(|| "-".to_string(), |a| a.workspace_id.to_string())
+        };
+        match res.extensions().get::<FaultMark>() {
+            None => tracing::info!(
+                status = res.status().as_u16(),
+                latency_ms = millis(latency),
+                workspace_id = %workspace(),
+                "served"
+            ),
+            Some(f) => tracing::info!(
+                status = res.status().as_u16(),
+                latency_ms = millis(latency),
+                workspace_id = %workspace(),
+                fault_id = %f.fault_id,
+                "served by a fault rule"
+            ),
+        }
     }
 }
 

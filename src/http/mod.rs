@@ -1,5 +1,6 @@
 //! The HTTP edge: router assembly and the middleware every response passes through
-//! (CORS, request id, the log line, the request journal, panic catching, body limit).
+//! (CORS, request id, the log line, the request journal, panic catching, fault rules, body
+//! limit).
 //!
 //! Routes live one file per resource under [`routes`], which declares each path once: the
 //! router and the OpenAPI document both come from that list. Handlers receive their request
@@ -8,6 +9,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod faults;
 pub mod healthcheck;
 pub mod input;
 pub mod journal;
@@ -134,6 +136,10 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         store: state.store.clone(),
         max_body_bytes,
     };
+    let faults = faults::FaultLayer {
+        store: state.store.clone(),
+        max_body_bytes,
+    };
     let seam = seam.route_layer(layers::DecideLayer(auth::Authenticate::new(state.clone())));
     let routes = Router::new()
         .merge(seam)
@@ -156,6 +162,8 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         )
         .layer(middleware::from_fn_with_state(recorder, journal::record))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        // Inside the journal and the log line, which name the rule it leaves on the answer.
+        .layer(faults)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .service(routes);
     Router::new().fallback_service(stack)

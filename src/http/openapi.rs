@@ -65,7 +65,7 @@ client sessions only. A route under a simulated outage answers 503 with an empty
         (name = "workspaces", description = "The workspaces a credential reaches; new ones for people's credentials."),
         (name = "client_sessions", description = "Tokens for one end user, from an API key or a publishable key."),
         (name = "meta", description = "Health and this document."),
-        (name = "fake", description = "The test-control surface: seed, whole-state dump and load, devices, clock, action attempts, outages, reset."),
+        (name = "fake", description = "The test-control surface: seed, whole-state dump and load, devices, clock, action attempts, outages, fault rules, reset."),
     ),
     components(schemas(ErrorResponse, ErrorBody, ValidationErrors))
 )]

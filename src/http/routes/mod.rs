@@ -51,6 +51,7 @@ pub mod create;
 pub mod devices;
 pub mod events;
 pub mod fake;
+pub mod fake_faults;
 pub mod fake_sdk;
 pub mod fake_webhooks;
 pub mod locks;
@@ -172,6 +173,10 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(snapshots::delete)))
         .routes(path(routes!(fake_sdk::update_action_attempt)))
         .routes(path(routes!(fake_sdk::simulate_workspace_outage)))
+        .routes(path(routes!(fake_faults::create)))
+        .routes(path(routes!(fake_faults::list)))
+        .routes(path(routes!(fake_faults::delete)))
+        .routes(path(routes!(fake_faults::clear)))
         .routes(path(routes!(fake_webhooks::deliveries)))
         .routes(path(routes!(requests::list)))
         .routes(path(routes!(requests::clear)))

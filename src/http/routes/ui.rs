@@ -1,6 +1,7 @@
 //! `GET /_fake/ui`: the dashboard. One server-rendered page (maud; no external assets, so it
 //! works offline) showing, per workspace, each lock with the PINs on it, the codes that
-//! `create_multiple` linked, the latest events and the latest requests, by the server clock.
+//! `create_multiple` linked, the latest events and the latest requests, by the server clock;
+//! above them the live fault rules and their hits.
 //! A few lines of inline script swap in a fresh copy every two seconds (a `<noscript>` refresh
 //! otherwise), so a developer can leave it open beside a test run.
 
@@ -19,6 +20,7 @@ use uuid::Uuid;
 use crate::domain::access_code::AccessCode;
 use crate::domain::device::Device;
 use crate::http::state::AppState;
+use crate::store::faults::FaultView;
 use crate::store::journal::{JournalEntry, JournalFilter};
 use crate::store::records::Database;
 
@@ -49,7 +51,9 @@ const REFRESH: &str = "setInterval(async () => {
 pub async fn dashboard(State(app): State<AppState>) -> Response {
     let db = app.store.dump();
     let requests = app.store.journal().query(&JournalFilter::default());
-    let mut res = Html(page(&db, &requests, app.store.now()).into_string()).into_response();
+    let faults = app.store.faults().list();
+    let mut res =
+        Html(page(&db, &requests, &faults, app.store.now()).into_string()).into_response();
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -310,8 +314,46 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
     }
 }
 
-/// The whole page for `db`, the journal's `requests` and the server clock `now`.
-pub fn page(db: &Database, requests: &[JournalEntry], now: DateTime<Utc>) -> Markup {
+/// The live fault rules with their hits, in matching order, and how many have retired.
+fn faults_panel(faults: &[FaultView]) -> Markup {
+    let live: Vec<&FaultView> = faults
+        .iter()
+        .filter(|f| f.times.is_none_or(|t| f.hits < t))
+        .collect();
+    let retired = faults.len() - live.len();
+    html! {
+        section.workspace.faults {
+            h2 { "Fault rules" }
+            @if live.is_empty() { p.none { "No live rule." } }
+            @else {
+                table.requests {
+                    tr { th { "rule" } th { "match" } th { "effect" } th { "hits" } }
+                    @for f in &live {
+                        tr data-fault-id=(f.fault_id) {
+                            td.t { (f.fault_id) }
+                            td { code { (f.matcher) } }
+                            td { code { (f.effect) } }
+                            td.t {
+                                (f.hits)
+                                @if let Some(t) = f.times { " / " (t) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if retired > 0 { p.muted { (count(retired, "retired rule")) " (see /_fake/faults/list)" } }
+        }
+    }
+}
+
+/// The whole page for `db`, the journal's `requests`, the fault rules and the server clock
+/// `now`.
+pub fn page(
+    db: &Database,
+    requests: &[JournalEntry],
+    faults: &[FaultView],
+    now: DateTime<Utc>,
+) -> Markup {
     let anonymous: Vec<&JournalEntry> = requests
         .iter()
         .filter(|e| e.workspace_id.is_none())
@@ -335,6 +377,7 @@ pub fn page(db: &Database, requests: &[JournalEntry], now: DateTime<Utc>) -> Mar
                 }
                 main id="live" {
                     p.clock { "Server clock " time datetime=(crate::domain::timestamp::format(&now)) { (when(&now)) " UTC" } }
+                    @if !faults.is_empty() { (faults_panel(faults)) }
                     @if db.workspaces.is_empty() { p.none { "No workspaces: load some with PUT /_fake/database." } }
                     @for w in &db.workspaces {
                         (workspace_section(db, w.workspace_id, &w.name, requests))
@@ -386,7 +429,7 @@ mod tests {
             c
         };
         db.access_codes = vec![code(a, 1), code(b, 2)];
-        let html = page(&db, &[], chrono::Utc::now()).into_string();
+        let html = page(&db, &[], &[], chrono::Utc::now()).into_string();
         for id in [a, b] {
             let start = html.find(&format!("data-device-id=\"{id}\"")).unwrap();
             let card = &html[start..start + html[start..].find("</section>").unwrap()];
@@ -397,5 +440,36 @@ mod tests {
         }
         assert_eq!(html.matches("data-group=").count(), 1);
         assert!(html.contains("1 linked group"));
+    }
+
+    #[test]
+    fn the_live_fault_rules_show_with_their_hits() {
+        let rule = |n: u128, times: Option<u64>, hits: u64| FaultView {
+            fault_id: Uuid::from_u128(n),
+            matcher: serde_json::json!({"path": "/devices/list"}),
+            effect: serde_json::json!({"respond": {"status": 503, "empty_body": true}}),
+            times,
+            probability: None,
+            after: 0,
+            hits,
+            created_at: chrono::Utc::now(),
+        };
+        let db = seed::database();
+        let html = page(&db, &[], &[], chrono::Utc::now()).into_string();
+        assert!(!html.contains("Fault rules"));
+        let faults = [rule(1, Some(3), 2), rule(2, Some(1), 1), rule(3, None, 7)];
+        let html = page(&db, &[], &faults, chrono::Utc::now()).into_string();
+        assert!(
+            html.contains("Fault rules") && html.contains("1 retired rule"),
+            "{html}"
+        );
+        let row = |n: u128| {
+            let at = html.find(&format!("data-fault-id=\"{}\"", Uuid::from_u128(n)))?;
+            Some(html[at..at + html[at..].find("</tr>")?].to_string())
+        };
+        assert!(row(1).unwrap().contains("2 / 3"), "{:?}", row(1));
+        assert!(row(1).unwrap().contains("/devices/list"));
+        assert!(row(2).is_none());
+        assert!(row(3).unwrap().contains(">7<"), "{:?}", row(3));
     }
 }
