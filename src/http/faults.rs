@@ -272,9 +272,9 @@ async fn devices_of(
             None => {}
         }
         if let (Some(code), Some(ws)) = (m.get("access_code_id").and_then(uuid), workspace_id) {
-            let device = layer.store.with_workspace(ws, |w| {
-                w.code(code, &Scope::default()).map(|c| c.device_id)
-            });
+            let device = layer
+                .store
+                .with_workspace(ws, |w| w.code(code, &Scope::default()).map(|c| c.device_id));
             ids.extend(device.ok());
         }
     }
