@@ -22,7 +22,7 @@ use super::rows::{Key, OutageRecord, Record, SandboxRecord};
 use super::sqlite::{self, Op};
 use crate::store::records::WorkspaceRecord;
 use crate::store::snapshots::ShelfChange;
-use crate::store::webhooks::HubChanges;
+use crate::store::webhooks::persist::HubChanges;
 use crate::store::workspace::Changes;
 use crate::store::{Registry, Store, WeakStore, lock};
 
