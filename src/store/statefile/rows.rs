@@ -63,7 +63,8 @@ pub enum Record {
     Outage(OutageRecord),
     Sandbox(SandboxRecord),
     ConnectedAccount(ConnectedAccount),
-    Device(Device),
+    /// Boxed: a device is several times the size of any other record.
+    Device(Box<Device>),
     AccessCode(AccessCode),
     UnmanagedAccessCode(UnmanagedAccessCode),
     BackupPool(BackupPool),
@@ -199,7 +200,7 @@ impl Record {
             "outage" => R::Outage(p(json)?),
             "sandbox" => R::Sandbox(p(json)?),
             "connected_account" => R::ConnectedAccount(p(json)?),
-            "device" => R::Device(p(json)?),
+            "device" => R::Device(Box::new(p(json)?)),
             "access_code" => R::AccessCode(p(json)?),
             "unmanaged_access_code" => R::UnmanagedAccessCode(p(json)?),
             "backup_access_code_pool" => R::BackupPool(p(json)?),
@@ -245,7 +246,7 @@ pub fn content_of(db: &Database) -> impl Iterator<Item = Record> + '_ {
     let events = db.events.iter().cloned();
     accounts
         .map(Record::ConnectedAccount)
-        .chain(devices.map(Record::Device))
+        .chain(devices.map(|d| Record::Device(Box::new(d))))
         .chain(codes.map(Record::AccessCode))
         .chain(unmanaged.map(Record::UnmanagedAccessCode))
         .chain(pools.map(Record::BackupPool))
@@ -274,7 +275,7 @@ pub fn add(db: &mut Database, extras: &mut Extras, record: Record) {
         R::Outage(r) => extras.outages.push(r),
         R::Sandbox(r) => extras.sandboxes.push(r),
         R::ConnectedAccount(r) => db.connected_accounts.push(r),
-        R::Device(r) => db.devices.push(r),
+        R::Device(r) => db.devices.push(*r),
         R::AccessCode(r) => db.access_codes.push(r),
         R::UnmanagedAccessCode(r) => db.unmanaged_access_codes.push(r),
         R::BackupPool(r) => db.backup_access_code_pools.push(r),

@@ -65,7 +65,7 @@ impl Workspace {
         }
         for id in self.devices.take_changes().unwrap_or_default() {
             out.push(match self.devices.get(&id) {
-                Some(d) => Ok(Record::Device(d.clone())),
+                Some(d) => Ok(Record::Device(Box::new(d.clone()))),
                 None => gone("device", id),
             });
         }
