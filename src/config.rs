@@ -51,6 +51,11 @@ pub struct Config {
     #[arg(long, env = "SEAM_MOCK_SEED_FILE", value_name = "FILE")]
     pub seed_file: Option<PathBuf>,
 
+    /// Keep the state in this SQLite file: read at start (made from the seed when missing),
+    /// every change written within 250 ms, so a restart finds everything where it was.
+    #[arg(long, env = "SEAM_MOCK_STATE_FILE", value_name = "PATH")]
+    pub state_file: Option<PathBuf>,
+
     /// Seed for every random choice (PINs, keys, ids), for reproducible runs.
     #[arg(long, env = "SEAM_MOCK_RNG_SEED", value_name = "N")]
     pub rng_seed: Option<u64>,

@@ -25,18 +25,60 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use store::{Settings, Store};
 
-/// Builds the store `config` asks for.
-pub fn build_store(config: &Config) -> std::result::Result<Store, String> {
-    let db = config.initial_database()?;
-    Store::new(
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting or the seed is wrong.
+    #[error("{0}")]
+    Config(String),
+    /// The state file cannot be read, or holds something the server refuses.
+    #[error("{0}")]
+    StateFile(String),
+}
+
+impl StartError {
+    /// The binary's exit status: 2 for a state file it refuses (contract §15), 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StartError::Config(_) => 1,
+            StartError::StateFile(_) => 2,
+        }
+    }
+}
+
+/// Builds the store `config` asks for; with `--state-file`, reads the file (or makes it) and
+/// starts its writer and the delivery tasks of the webhooks it held.
+pub fn build_store(config: &Config) -> std::result::Result<Store, StartError> {
+    let db = config.initial_database().map_err(StartError::Config)?;
+    let loaded = match &config.state_file {
+        Some(path) if path.exists() => {
+            Some(store::statefile::read(path).map_err(StartError::StateFile)?)
+        }
+        _ => None,
+    };
+    let rng_seed = match (&loaded, config.rng_seed) {
+        (Some(l), Some(seed)) => Some(store::statefile::reseed(seed, l.starts + 1)),
+        (_, seed) => seed,
+    };
+    let store = Store::new(
         db,
         Settings {
             programming_delay: chrono::Duration::seconds(i64::from(config.programming_delay)),
-            rng_seed: config.rng_seed,
+            rng_seed,
             console_jwt_secret: config.console_jwt_secret.clone(),
             journal_size: config.journal_size,
         },
     )
+    .map_err(StartError::Config)?;
+    if let Some(path) = &config.state_file {
+        let restarted = store
+            .open_state_file(path, loaded)
+            .map_err(StartError::StateFile)?;
+        for (webhook_id, wake) in restarted {
+            webhooks::start(&store, webhook_id, wake);
+        }
+    }
+    Ok(store)
 }
 
 /// Serves seam-mock on `listener` until `shutdown` completes. Tests bind port 0 and pass their
@@ -58,17 +100,34 @@ pub async fn run_announced(
     shutdown: impl Future<Output = ()> + Send + 'static,
     listening: impl FnOnce(SocketAddr),
 ) -> std::result::Result<(), String> {
-    let store = build_store(&config)?;
-    let app = http::app(store.clone(), config.max_body_bytes);
+    let store = build_store(&config).map_err(|e| e.to_string())?;
+    serve(listener, store, config.max_body_bytes, shutdown, listening).await
+}
+
+/// Serves a built store on `listener` until `shutdown` completes, then commits the last
+/// changes to the state file (when there is one).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    max_body_bytes: usize,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    listening: impl FnOnce(SocketAddr),
+) -> std::result::Result<(), String> {
+    let app = http::app(store.clone(), max_body_bytes);
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, "seam-mock listening");
     listening(addr);
     // Connections a fault rule can drop without a word (`http::faults`).
-    let connections = http::faults::Connections { app, store };
-    axum::serve(http::faults::Listener(listener), connections)
+    let connections = http::faults::Connections {
+        app,
+        store: store.clone(),
+    };
+    let served = axum::serve(http::faults::Listener(listener), connections)
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string());
+    let _ = tokio::task::spawn_blocking(move || store.close_state_file()).await;
+    served
 }
 
 /// The one line the binary prints on stdout once it listens,

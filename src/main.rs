@@ -61,6 +61,15 @@ async fn serve(config: Config) -> ExitCode {
             .init(),
         LogFormat::Pretty => builder.init(),
     }
+    // The store first: a state file it refuses stops the start (exit 2) before anything
+    // listens.
+    let store = match seam_mock::build_store(&config) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("seam-mock: {e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
     let addr = format!("{}:{}", config.host, config.port);
     let listener = match tokio::net::TcpListener::bind(&addr).await {
         Ok(l) => l,
@@ -76,8 +85,9 @@ async fn serve(config: Config) -> ExitCode {
         let _ = writeln!(out, "{}", seam_mock::listening_line(addr));
         let _ = out.flush();
     };
+    let shutdown = seam_mock::shutdown_signal();
     if let Err(e) =
-        seam_mock::run_announced(listener, config, seam_mock::shutdown_signal(), announce).await
+        seam_mock::serve(listener, store, config.max_body_bytes, shutdown, announce).await
     {
         eprintln!("seam-mock: {e}");
         return ExitCode::FAILURE;

@@ -57,7 +57,7 @@ crate::wire_enum! {
 }
 
 /// One try at delivering a message.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Attempt {
     /// When it was sent, on the server clock.
     #[serde(with = "super::timestamp::required")]
@@ -73,7 +73,7 @@ pub struct Attempt {
 }
 
 /// One event on its way to one webhook (a Svix message) and what became of it.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Delivery {
     /// The `svix-id` / `webhook-id` header: the same on every attempt.
     pub message_id: String,

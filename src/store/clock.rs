@@ -22,6 +22,16 @@ impl Clock {
         )
     }
 
+    /// How far ahead of the system clock it runs, in milliseconds (kept in the state file).
+    pub fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// Sets how far ahead it runs (a state file read back).
+    pub fn set_offset_ms(&self, ms: i64) {
+        self.offset_ms.store(ms.max(0), Ordering::SeqCst);
+    }
+
     /// Moves the clock forward by `by` (never back, never past [`timestamp::latest`]) and
     /// returns the new now.
     pub fn advance(&self, by: Duration) -> DateTime<Utc> {

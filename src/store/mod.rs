@@ -15,6 +15,8 @@ pub mod sandboxes;
 pub mod seed;
 pub mod sessions;
 pub mod snapshots;
+pub mod statefile;
+pub mod tracked;
 pub mod webhooks;
 pub mod workspace;
 
@@ -90,7 +92,7 @@ pub struct Caller {
 type Shared = Arc<parking_lot::Mutex<Workspace>>;
 
 #[derive(Default)]
-struct Registry {
+pub(crate) struct Registry {
     workspaces: IndexMap<Uuid, Shared>,
     api_keys: Vec<ApiKey>,
     client_sessions: Vec<ClientSession>,
@@ -116,6 +118,10 @@ struct Inner {
     sandboxes: Mutex<HashMap<Uuid, Arc<Database>>>,
     /// Named snapshots (a leaf lock).
     snapshots: Mutex<snapshots::Shelf>,
+    /// How many times the registry was taken to be changed (`Store::write`).
+    registry_writes: std::sync::atomic::AtomicU64,
+    /// The state file's writer, when there is one.
+    state_file: Mutex<Option<statefile::Writer>>,
 }
 
 /// The handle every request holds.
@@ -170,6 +176,8 @@ impl Store {
                 webhooks: webhooks::Hub::default(),
                 sandboxes: Mutex::default(),
                 snapshots: Mutex::default(),
+                registry_writes: Default::default(),
+                state_file: Mutex::default(),
             }),
         };
         store.replace(initial)?;
@@ -220,12 +228,12 @@ impl Store {
             reg.workspaces
                 .insert(w.workspace_id, Arc::new(parking_lot::Mutex::new(ws)));
         }
-        *self
-            .inner
-            .registry
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = reg;
+        // Webhooks go with the registry, under its lock: the state file never reads one
+        // without the other.
+        let mut guard = self.write();
+        *guard = reg;
         self.inner.webhooks.clear();
+        drop(guard);
         Ok(())
     }
 

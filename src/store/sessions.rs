@@ -153,11 +153,17 @@ impl Store {
             .unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The registry, to change it: counted, so the state file knows to look at it again.
     pub(super) fn write(&self) -> std::sync::RwLockWriteGuard<'_, Registry> {
-        self.inner
+        let guard = self
+            .inner
             .registry
             .write()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(|p| p.into_inner());
+        self.inner
+            .registry_writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        guard
     }
 
     pub(super) fn random_id(&self) -> Uuid {

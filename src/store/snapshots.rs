@@ -12,18 +12,20 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
+use super::records::Database;
+use super::statefile::rows::{Record, records_of};
 use super::webhooks::Saved;
 use super::{Shared, Store, Workspace, lock};
 
 /// What a snapshot is, as the snapshot routes describe it.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SnapshotInfo {
     pub name: String,
     /// Whether it was saved without a `workspace_id`: every workspace there was.
@@ -53,6 +55,37 @@ pub struct Snapshot {
 #[derive(Debug, Default)]
 pub struct Shelf {
     by_name: IndexMap<String, Arc<Snapshot>>,
+    /// Saves and deletes the state file has yet to write (`None`: no state file).
+    log: Option<Vec<ShelfChange>>,
+}
+
+/// A change to the shelf, for the state file.
+#[derive(Debug)]
+pub enum ShelfChange {
+    Saved(Arc<Snapshot>),
+    Deleted(String),
+}
+
+impl Shelf {
+    fn note(&mut self, change: ShelfChange) {
+        if let Some(log) = &mut self.log {
+            log.push(change);
+        }
+    }
+}
+
+impl Snapshot {
+    /// What it is, and what it holds as the state file's records.
+    pub fn records(&self) -> (&SnapshotInfo, Vec<Record>) {
+        let mut out = Vec::new();
+        for s in &self.workspaces {
+            let mut db = Database::default();
+            s.content.dump(&mut db);
+            out.extend(records_of(&db));
+            out.extend(s.webhooks.records(s.content.record.workspace_id));
+        }
+        (&self.info, out)
+    }
 }
 
 /// Webhooks a restore brought back without a delivery task: the caller starts one for each
@@ -107,7 +140,9 @@ impl Store {
             info: info.clone(),
             workspaces,
         });
-        lock(&self.inner.snapshots).by_name.insert(name, snapshot);
+        let mut shelf = lock(&self.inner.snapshots);
+        shelf.by_name.insert(name, snapshot.clone());
+        shelf.note(ShelfChange::Saved(snapshot));
         Ok(info)
     }
 
@@ -155,10 +190,37 @@ impl Store {
 
     /// Forgets a snapshot.
     pub fn delete_snapshot(&self, name: &str) -> Result<()> {
-        lock(&self.inner.snapshots)
+        let mut shelf = lock(&self.inner.snapshots);
+        shelf
             .by_name
             .shift_remove(name)
-            .map(|_| ())
-            .ok_or_else(|| Error::SnapshotNotFound(name.to_string()))
+            .ok_or_else(|| Error::SnapshotNotFound(name.to_string()))?;
+        shelf.note(ShelfChange::Deleted(name.to_string()));
+        Ok(())
+    }
+
+    /// The saves and deletes since the last call, and notes them from now on (the state file).
+    pub(super) fn take_shelf_changes(&self) -> Vec<ShelfChange> {
+        let mut shelf = lock(&self.inner.snapshots);
+        shelf.log.replace(Vec::new()).unwrap_or_default()
+    }
+
+    /// Puts a snapshot read from the state file on the shelf: each workspace's record, content
+    /// and webhooks.
+    pub(super) fn load_snapshot(&self, info: SnapshotInfo, saved: Vec<(Database, Saved)>) {
+        let now = self.now();
+        let workspaces = saved
+            .into_iter()
+            .filter_map(|(db, webhooks)| {
+                let record = db.workspaces.first()?.clone();
+                let mut content = self.new_workspace(record, now);
+                content.load(&db);
+                content.mark_published();
+                Some(SavedWorkspace { content, webhooks })
+            })
+            .collect();
+        let name = info.name.clone();
+        let snapshot = Arc::new(Snapshot { info, workspaces });
+        lock(&self.inner.snapshots).by_name.insert(name, snapshot);
     }
 }

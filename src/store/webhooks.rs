@@ -10,6 +10,7 @@
 //! oldest pending one is marked `failed` ("dropped: …") to make room. Finished messages are
 //! kept for inspection up to [`Limits::finished`]; the oldest are forgotten first.
 
+pub(crate) mod persist;
 use std::collections::VecDeque;
 use std::sync::{
     Arc, Mutex, MutexGuard,
@@ -24,6 +25,7 @@ use uuid::Uuid;
 use crate::domain::event::Event;
 use rand::RngExt;
 
+use super::tracked::Tracked;
 use super::{Store, WeakStore, Workspace};
 use crate::domain::webhook::{
     Attempt, Delivery, DeliveryStatus, Webhook, check_url, retry_after, secret_from_key,
@@ -66,8 +68,8 @@ struct Message {
 
 #[derive(Default)]
 struct State {
-    endpoints: IndexMap<Uuid, Endpoint>,
-    messages: IndexMap<String, Message>,
+    endpoints: Tracked<IndexMap<Uuid, Endpoint>>,
+    messages: Tracked<IndexMap<String, Message>>,
     finished: VecDeque<String>,
 }
 

@@ -10,13 +10,13 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
 /// A port that was free a moment ago.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     l.local_addr().expect("local address").port()
 }
 
 /// Starts the binary with `args`, stdout and stderr piped.
-fn start(args: &[&str]) -> Child {
+pub(crate) fn start(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_seam-mock"))
         .args(args)
         .env("RUST_LOG", "info")
@@ -30,7 +30,7 @@ fn start(args: &[&str]) -> Child {
 
 /// Reads stdout's first line, which must be the listening line; returns its URL and the rest
 /// of stdout.
-async fn listening_url(child: &mut Child) -> (String, Lines<BufReader<ChildStdout>>) {
+pub(crate) async fn listening_url(child: &mut Child) -> (String, Lines<BufReader<ChildStdout>>) {
     let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let line = tokio::time::timeout(Duration::from_secs(20), out.next_line())
         .await
@@ -49,7 +49,7 @@ async fn listening_url(child: &mut Child) -> (String, Lines<BufReader<ChildStdou
 }
 
 /// SIGTERM; the binary must exit 0 within 10 s.
-async fn stop(child: &mut Child) {
+pub(crate) async fn stop(child: &mut Child) {
     let pid = child.id().expect("a running child").to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])

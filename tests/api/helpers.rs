@@ -170,6 +170,15 @@ impl TestApp {
         }
     }
 
+    /// A client for a server started elsewhere (the binary, in `state_file`).
+    pub fn at(addr: SocketAddr) -> TestApp {
+        TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            shutdown: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -27,6 +27,7 @@ mod readme;
 mod sandboxes;
 mod schema;
 mod snapshots;
+mod state_file;
 mod timeline;
 mod ui;
 mod webhooks;

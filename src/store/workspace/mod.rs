@@ -17,6 +17,7 @@
 mod accounts;
 mod attempts;
 mod backup;
+mod changes;
 mod codes;
 mod constraints;
 mod devices;
@@ -43,6 +44,7 @@ use crate::domain::pinset::FastHash;
 
 use super::chunked::{Chunked, Keyed, Table};
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
+use super::tracked::Tracked;
 
 /// No earlier event (the end of a code's chain of events).
 const NO_EVENT: u32 = u32::MAX;
@@ -92,6 +94,7 @@ impl Keyed for ActionAttempt {
     }
 }
 
+pub use changes::Changes;
 pub use reads::{Page, paginate};
 
 /// Which devices a caller may see: all of the workspace, or those of some connected accounts
@@ -119,12 +122,12 @@ pub struct Workspace {
     pub record: WorkspaceRecord,
     /// Connected accounts by id, in creation order: lists page in that order, and a fake
     /// device that names no account goes to the first.
-    accounts: IndexMap<Uuid, ConnectedAccount>,
+    accounts: Tracked<IndexMap<Uuid, ConnectedAccount>>,
     /// Devices by id, in creation order: every code request looks its lock up by id, and
     /// `/devices/list` pages in creation order.
-    devices: IndexMap<Uuid, Device, FastHash>,
+    devices: Tracked<IndexMap<Uuid, Device, FastHash>>,
     /// Managed access codes by id, in creation order (the order `dump` writes them).
-    codes: Table<AccessCode>,
+    codes: Tracked<Table<AccessCode>>,
     /// The codes of each lock, in creation order (a delete is O(codes on that lock), as an
     /// order-keeping set's would be).
     codes_by_device: HashMap<Uuid, Vec<Uuid>, FastHash>,
@@ -135,18 +138,18 @@ pub struct Workspace {
     pins: HashMap<Uuid, PinSet, FastHash>,
     /// Active backup pools: each lock's spare PINs (also counted in `pins`), in the order
     /// the pools were made (the order `dump` writes them).
-    pools: IndexMap<Uuid, Vec<String>>,
+    pools: Tracked<IndexMap<Uuid, Vec<String>>>,
     /// Codes set outside Seam, by id, in creation order (the order their list pages in).
-    unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
+    unmanaged: Tracked<IndexMap<Uuid, UnmanagedAccessCode>>,
     /// The unmanaged codes of each lock, in creation order, for `/access_codes/unmanaged/list`
     /// by device.
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
     /// Action attempts in creation order (the order `dump` writes them): a `Table`, so a
     /// snapshot shares them.
-    action_attempts: Table<ActionAttempt>,
+    action_attempts: Tracked<Table<ActionAttempt>>,
     /// Every event, oldest first: `/events/list` reads them in that order, and webhooks are
     /// fed from the end (`published`).
-    events: Chunked<Event>,
+    events: Tracked<Chunked<Event>>,
     /// Position in `events` of the events whose id does not carry it (loaded ones; see
     /// [`event_id_at`]).
     event_index: HashMap<Uuid, u32, FastHash>,
@@ -177,17 +180,17 @@ impl Workspace {
     pub fn new(record: WorkspaceRecord, rng: StdRng, now: DateTime<Utc>, delay: Duration) -> Self {
         Self {
             record,
-            accounts: IndexMap::new(),
-            devices: IndexMap::default(),
-            codes: Table::default(),
+            accounts: Tracked::default(),
+            devices: Tracked::default(),
+            codes: Tracked::default(),
             codes_by_device: HashMap::default(),
             codes_by_key: HashMap::default(),
             pins: HashMap::default(),
-            pools: IndexMap::new(),
-            unmanaged: IndexMap::new(),
+            pools: Tracked::default(),
+            unmanaged: Tracked::default(),
             unmanaged_by_device: HashMap::new(),
-            action_attempts: Table::default(),
-            events: Chunked::default(),
+            action_attempts: Tracked::default(),
+            events: Tracked::default(),
             event_index: HashMap::default(),
             last_event_of_code: HashMap::default(),
             earlier_event_of_code: Chunked::default(),
