@@ -256,7 +256,11 @@ impl Store {
                 let ws = reg
                     .workspaces
                     .iter()
-                    .find(|(_, w)| w.lock().record.publishable_key.as_deref() == Some(key.as_str()))
+                    .find(|(_, w)| {
+                        let w = w.lock();
+                        w.record.publishable_key.as_deref() == Some(key.as_str())
+                            && w.record.settings.is_publishable_key_auth_enabled != Some(false)
+                    })
                     .map(|(id, _)| *id)
                     .ok_or_else(|| unauthorized("unknown publishable key"))?;
                 Principal::Workspace(Caller {
@@ -303,6 +307,7 @@ impl Store {
             created_at: self.now(),
             company_name: new.company_name,
             connect_partner_name: new.connect_partner_name,
+            settings: Default::default(),
         };
         let ws = self.new_workspace(record.clone(), self.now());
         let mut reg = self.write();

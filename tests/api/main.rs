@@ -11,6 +11,7 @@ mod concurrency;
 mod config;
 mod connected_accounts;
 mod create_multiple;
+mod device_changes;
 mod devices;
 mod fake;
 mod fixtures;

@@ -49,6 +49,8 @@ pub mod connected_accounts;
 pub mod constraints;
 pub mod create;
 pub mod devices;
+pub mod devices_manage;
+pub mod devices_unmanaged;
 pub mod events;
 pub mod fake;
 pub mod fake_sdk;
@@ -108,6 +110,13 @@ pub fn seam() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(path(routes!(devices::get)))
         .routes(path(routes!(devices::list)))
+        .routes(path(routes!(devices_manage::update)))
+        .routes(path(routes!(devices_manage::delete)))
+        .routes(path(routes!(devices_manage::list_device_providers)))
+        .routes(path(routes!(devices_manage::report_provider_metadata)))
+        .routes(path(routes!(devices_unmanaged::get)))
+        .routes(path(routes!(devices_unmanaged::list)))
+        .routes(path(routes!(devices_unmanaged::update)))
         .routes(path(routes!(create::create_multiple)))
         .routes(path(routes!(access_codes::get)))
         .routes(path(routes!(access_codes::list)))
