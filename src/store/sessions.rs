@@ -432,6 +432,34 @@ impl Store {
             .collect()
     }
 
+    /// Changes a client session of the workspace with `f` under the registry's lock; the
+    /// session as it is afterwards.
+    pub fn change_client_session(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        f: impl FnOnce(&mut ClientSession),
+    ) -> Result<ClientSession> {
+        let mut reg = self.write();
+        let s = reg
+            .client_sessions
+            .iter_mut()
+            .find(|s| s.workspace_id == workspace_id && s.client_session_id == id)
+            .ok_or(Error::NoSuchClientSession)?;
+        f(s);
+        Ok(s.clone())
+    }
+
+    /// `/client_sessions/revoke`: the token stops working now (it expires); the session is
+    /// still listed, with that `expires_at`, until deleted.
+    pub fn revoke_client_session(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
+        let now = self.now();
+        self.change_client_session(workspace_id, id, |s| {
+            s.expires_at = Some(s.expires_at.map_or(now, |e| e.min(now)));
+        })
+        .map(|_| ())
+    }
+
     /// Deletes a client session of the workspace; its token stops working at once.
     pub fn delete_client_session(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         let mut reg = self.write();

@@ -3,6 +3,7 @@
 //! issue point by point against the contract in `seam-api.md`.
 
 mod access_codes;
+mod account_changes;
 mod auth;
 mod backup_pool;
 mod binary;
