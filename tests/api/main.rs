@@ -32,5 +32,6 @@ mod timeline;
 mod ui;
 mod webhooks;
 mod wire;
+mod workspace_changes;
 mod workspace_reset;
 mod workspaces;

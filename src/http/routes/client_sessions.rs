@@ -46,7 +46,8 @@ pub struct ClientSessionView {
     pub expires_at: DateTime<Utc>,
 }
 
-fn view(app: &AppState, s: ClientSession) -> Result<ClientSessionView> {
+/// A stored client session as Seam returns it, with the devices it sees counted.
+pub fn view(app: &AppState, s: ClientSession) -> Result<ClientSessionView> {
     let device_count = app.store.with_workspace(s.workspace_id, |ws| {
         Ok(ws.device_count(&s.connected_account_ids))
     })?;

@@ -48,6 +48,7 @@ pub mod client_sessions;
 pub mod connected_accounts;
 pub mod constraints;
 pub mod create;
+pub mod customization_profiles;
 pub mod devices;
 pub mod devices_manage;
 pub mod devices_unmanaged;
@@ -55,6 +56,7 @@ pub mod events;
 pub mod fake;
 pub mod fake_sdk;
 pub mod fake_webhooks;
+pub mod find_anything;
 pub mod locks;
 pub mod meta;
 pub mod requests;
@@ -151,6 +153,14 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(workspaces::get)))
         .routes(path(routes!(workspaces::list)))
         .routes(path(routes!(workspaces::create)))
+        .routes(path(routes!(workspaces::update)))
+        .routes(path(routes!(workspaces::reset_sandbox)))
+        .routes(path(routes!(find_anything::find_anything)))
+        .routes(path(routes!(customization_profiles::create)))
+        .routes(path(routes!(customization_profiles::get)))
+        .routes(path(routes!(customization_profiles::list)))
+        .routes(path(routes!(customization_profiles::update)))
+        .routes(path(routes!(customization_profiles::upload_images)))
         .routes(path(routes!(
             client_sessions::create,
             client_sessions::create_put
