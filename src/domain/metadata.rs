@@ -1,6 +1,7 @@
 //! `custom_metadata`: the caller's own key-value pairs on devices and connected accounts. An
 //! update names the keys it changes: a string (up to [`MAX_VALUE_LENGTH`] characters) or a
-//! boolean sets one, `null` removes it, and keys it does not name stay as they are.
+//! boolean sets one, `null` or an empty string removes it (as Seam's SDKs document), and keys
+//! it does not name stay as they are.
 
 use serde_json::{Map, Value};
 
@@ -26,10 +27,10 @@ pub fn problem(v: &Value) -> Option<String> {
     }
 }
 
-/// Applies an update to `stored`: each key of `update` is set, or removed when null.
+/// Applies an update to `stored`: each key of `update` is set, or removed when null or empty.
 pub fn merge(stored: &mut Map<String, Value>, update: Map<String, Value>) {
     for (k, v) in update {
-        if v.is_null() {
+        if v.is_null() || v.as_str() == Some("") {
             stored.remove(&k);
         } else {
             stored.insert(k, v);
@@ -47,9 +48,12 @@ mod tests {
         let mut m = json!({"a": "1", "b": true}).as_object().unwrap().clone();
         merge(
             &mut m,
-            json!({"a": null, "c": "3"}).as_object().unwrap().clone(),
+            json!({"a": null, "b": "", "c": "3", "d": false})
+                .as_object()
+                .unwrap()
+                .clone(),
         );
-        assert_eq!(Value::Object(m), json!({"b": true, "c": "3"}));
+        assert_eq!(Value::Object(m), json!({"c": "3", "d": false}));
     }
 
     #[test]

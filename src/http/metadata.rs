@@ -49,7 +49,7 @@ pub fn metadata_schema() -> RefOr<Schema> {
             value.build(),
         )))))
         .description(Some(
-            "Keys to set (a string of up to 500 characters, or a boolean) or, with null, to \
+            "Keys to set (a string of up to 500 characters, or a boolean) or, with null or \"\", to \
              remove; keys not named stay as they are.",
         ))
         .into()

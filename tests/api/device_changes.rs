@@ -132,7 +132,7 @@ async fn an_unmanaged_device_moves_lists_keeps_its_pins_and_converts_back() {
     .await
     .ok();
     assert!(!listed(&app, "/devices/list").await.contains(&id));
-    assert_eq!(listed(&app, "/devices/unmanaged/list").await, [id.clone()]);
+    assert_eq!(listed(&app, "/devices/unmanaged/list").await, vec![id.clone()]);
     app.get(&format!("/devices/get?device_id={id}"))
         .await
         .err(404, "device_not_found");
@@ -290,5 +290,37 @@ async fn reported_time_zones_become_the_location_and_an_unknown_device_changes_n
         .await;
     assert!(
         e.err(400, "invalid_input")["validation_errors"]["devices"]["0"]["device_id"].is_object()
+    );
+}
+
+#[tokio::test]
+async fn the_backup_pool_is_turned_on_and_off_by_update() {
+    let app = TestApp::spawn().await;
+    let id = dev("august_device_1");
+    let pool = |db: &Value| {
+        db["backup_access_code_pools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["device_id"] == json!(id))
+            .map(|p| p["codes"].as_array().unwrap().len())
+    };
+    assert_eq!(pool(&app.database().await), None);
+    let set = |on: bool| json!({ "device_id": id, "backup_access_code_pool_enabled": on });
+    app.patch("/devices/update", set(true)).await.ok();
+    assert_eq!(pool(&app.database().await), Some(5));
+    app.patch("/devices/update", set(false)).await.ok();
+    assert_eq!(pool(&app.database().await), None);
+    // An empty string removes a metadata key, as the SDKs document.
+    let meta = |m: Value| json!({ "device_id": id, "custom_metadata": m });
+    app.patch("/devices/update", meta(json!({ "a": "1", "b": "2" })))
+        .await
+        .ok();
+    app.patch("/devices/update", meta(json!({ "a": "" })))
+        .await
+        .ok();
+    assert_eq!(
+        device(&app, &id).await["custom_metadata"],
+        json!({ "b": "2" })
     );
 }

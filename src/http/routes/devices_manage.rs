@@ -10,7 +10,7 @@ use crate::domain::provider::{DeviceProvider, ProviderCategory, providers};
 use crate::error::{Error, Issue, Result};
 use crate::http::{
     metadata::{MetadataUpdate, metadata_schema},
-    params::{LookupId, Params, accepted},
+    params::{LookupId, Params},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -30,7 +30,8 @@ crate::request! {
         pub custom_metadata: Option<MetadataUpdate>,
         /// `false`: Seam stops managing the device (it moves to `/devices/unmanaged/*`).
         pub is_managed: Option<bool>,
-        #[schema(schema_with = accepted::<bool>)]
+        /// `true` starts the lock's backup access code pool; `false` ends it: its spare PINs
+        /// leave the lock (pulled backups stay).
         pub backup_access_code_pool_enabled: Option<bool>,
     }
     check(req, issues) {
@@ -44,7 +45,8 @@ crate::request! {
     }
 }
 
-/// Renames a device (`device.name_changed`), merges its `custom_metadata`, or with
+/// Renames a device (`device.name_changed`), merges its `custom_metadata`, turns its backup
+/// access code pool on or off, or with
 /// `is_managed: false` makes it unmanaged (`device.converted_to_unmanaged`): it leaves
 /// `/devices/list` for `/devices/unmanaged/list`, the PINs on it stay there as unmanaged codes,
 /// and codes not yet on it are deleted.
@@ -77,6 +79,7 @@ pub async fn update(
         name,
         custom_metadata: req.custom_metadata.map(|m| m.0),
         is_managed: req.is_managed,
+        backup_access_code_pool_enabled: req.backup_access_code_pool_enabled,
     };
     app.store.with_workspace(caller.workspace_id, |ws| {
         ws.update_device(

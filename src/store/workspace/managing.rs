@@ -23,11 +23,13 @@ pub struct DeviceChanges {
     pub custom_metadata: Option<Map<String, Value>>,
     /// `false`: Seam stops managing the device.
     pub is_managed: Option<bool>,
+    /// Turns the lock's backup access code pool on or off.
+    pub backup_access_code_pool_enabled: Option<bool>,
 }
 
 impl Workspace {
     /// `/devices/update` on a managed device: renamed (`device.name_changed` when the name is
-    /// new), metadata merged, and with `is_managed: false` made unmanaged
+    /// new), metadata merged, its backup pool turned on or off, and with `is_managed: false` made unmanaged
     /// (`device.converted_to_unmanaged`): the PINs on the lock stay there as unmanaged codes
     /// (same id, name and PIN), codes not yet on it are deleted (`access_code.deleted`).
     pub fn update_device(&mut self, id: Uuid, changes: DeviceChanges, scope: &Scope) -> Result<()> {
@@ -37,6 +39,9 @@ impl Workspace {
             metadata::merge(&mut d.custom_metadata, m);
         }
         let unmanage = changes.is_managed == Some(false);
+        if let Some(on) = changes.backup_access_code_pool_enabled {
+            self.set_pool(id, on);
+        }
         d.is_managed = !unmanage;
         let about = DeviceEvent::of(&d);
         let name = d.display_name.clone();
