@@ -162,6 +162,14 @@ pub enum Error {
         "You cannot specify connect_webview_ids or connected_account_ids when using a publishable key"
     )]
     PublishableKeysMustCreateEmptyClientSessions,
+    /// 404 `customization_profile_not_found`: no such profile in the caller's workspace.
+    #[error("Customization profile not found")]
+    CustomizationProfileNotFound,
+
+    /// 400 `workspace_not_sandbox`: `/workspaces/reset_sandbox` on a production workspace.
+    #[error("Only a sandbox workspace can be reset")]
+    WorkspaceNotSandbox,
+
     /// 404 `webhook_not_found`: no webhook with that id in the caller's workspace.
     #[error("Webhook not found")]
     WebhookNotFound,
@@ -255,6 +263,8 @@ impl Error {
             EventNotFound => (404, "event_not_found", None),
             WebhookNotFound => (404, "webhook_not_found", None),
             FaultNotFound => (404, "fault_not_found", None),
+            CustomizationProfileNotFound => (404, "customization_profile_not_found", None),
+            WorkspaceNotSandbox => (400, "workspace_not_sandbox", None),
             WorkspaceNotFound(id) => (
                 404,
                 "workspace_not_found",

@@ -14,6 +14,10 @@ crate::wire_enum! {
         DeleteAccessCode = "DELETE_ACCESS_CODE",
         LockDoor = "LOCK_DOOR",
         UnlockDoor = "UNLOCK_DOOR",
+        /// `/locks/configure_auto_lock`.
+        ConfigureAutoLock = "CONFIGURE_AUTO_LOCK",
+        /// `/workspaces/reset_sandbox`.
+        ResetSandboxWorkspace = "RESET_SANDBOX_WORKSPACE",
     }
 }
 
@@ -65,6 +69,17 @@ impl ActionAttempt {
             status: AttemptStatus::Success,
             result: Some(result),
             error: None,
+        }
+    }
+
+    /// The attempt as a request that started it answers: `pending`, no result yet (the
+    /// stored one may already be finished, so the next `/action_attempts/get` reads that).
+    pub fn as_pending(&self) -> Self {
+        Self {
+            status: AttemptStatus::Pending,
+            result: None,
+            error: None,
+            ..self.clone()
         }
     }
 

@@ -87,6 +87,8 @@ mod tests {
             errors: Vec::new(),
             warnings: Vec::new(),
             is_managed: true,
+            nickname: None,
+            location: None,
             created_at: Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
         }
     }

@@ -28,7 +28,12 @@ pub struct Device {
     pub connected_account_id: Uuid,
     /// E.g. `august_lock`, `schlage_lock`, `ecobee_thermostat`.
     pub device_type: String,
+    /// The `nickname` when one is set (`/devices/update`), else the provider's name.
     pub display_name: String,
+    /// The name given through Seam (`/devices/update` `name`); absent until one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub nickname: Option<String>,
     /// Contains `access_code` for a lock that takes PINs.
     #[serde(default)]
     #[schema(required = true)]
@@ -57,6 +62,11 @@ pub struct Device {
     #[serde(default = "yes")]
     #[schema(required = true)]
     pub is_managed: bool,
+    /// Where the device is (`time_zone` from `/devices/report_provider_metadata`); absent until
+    /// something is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub location: Option<Map<String, Value>>,
     #[serde(with = "timestamp::required")]
     pub created_at: DateTime<Utc>,
 }
@@ -151,6 +161,15 @@ impl CodeConstraint {
 }
 
 impl Device {
+    /// Gives the device a nickname, which `display_name` then shows; true when the name
+    /// changed.
+    pub fn rename(&mut self, name: &str) -> bool {
+        let changed = self.display_name != name;
+        self.nickname = Some(name.to_string());
+        self.display_name = name.to_string();
+        changed
+    }
+
     /// Whether `name` names this device: its display name or its provider's `properties.name`
     /// (how `/devices/get` and `/locks/get` find a device by name).
     pub fn is_named(&self, name: &str) -> bool {

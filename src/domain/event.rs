@@ -111,6 +111,16 @@ event_kinds! {
     DeviceConnected = "device.connected" (DeviceEvent),
     /// The device went offline.
     DeviceDisconnected = "device.disconnected" (Box<DeviceDisconnectedEvent>),
+    /// The device was given a new name through Seam (`/devices/update`).
+    DeviceNameChanged = "device.name_changed" (DeviceNameChangedEvent),
+    /// Seam stopped managing the device (`/devices/update` `is_managed: false`).
+    DeviceConvertedToUnmanaged = "device.converted_to_unmanaged" (DeviceEvent),
+    /// Seam manages the device again (`/devices/unmanaged/update` `is_managed: true`).
+    DeviceConvertedToManaged = "device.unmanaged.converted_to_managed" (DeviceEvent),
+    /// The device was deleted from Seam (`/devices/delete`, or with its connected account).
+    DeviceDeleted = "device.deleted" (DeviceEvent),
+    /// The connected account was deleted from Seam, with its devices and their codes.
+    ConnectedAccountDeleted = "connected_account.deleted" (AccountEvent),
 }
 
 impl EventType {
@@ -315,6 +325,36 @@ impl Subject for DeviceEvent {
     }
 }
 
+/// `device.name_changed`: the device and its new name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeviceNameChangedEvent {
+    #[serde(flatten)]
+    pub about: DeviceEvent,
+    /// The name the device has now.
+    pub device_name: String,
+}
+
+impl Subject for DeviceNameChangedEvent {
+    fn device_id(&self) -> Option<Uuid> {
+        self.about.device_id()
+    }
+    fn connected_account_id(&self) -> Option<Uuid> {
+        self.about.connected_account_id()
+    }
+}
+
+/// An event about a connected account and nothing more (`connected_account.deleted`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AccountEvent {
+    pub connected_account_id: Uuid,
+}
+
+impl Subject for AccountEvent {
+    fn connected_account_id(&self) -> Option<Uuid> {
+        Some(self.connected_account_id)
+    }
+}
+
 crate::wire_enum! {
     /// Why a device went offline (`error_code` of `device.disconnected`).
     pub enum DisconnectCause {
@@ -405,6 +445,16 @@ impl EventKind {
             LockLocked => EventKind::LockLocked(lock),
             LockUnlocked => EventKind::LockUnlocked(lock),
             DeviceConnected => EventKind::DeviceConnected(device),
+            DeviceNameChanged => EventKind::DeviceNameChanged(DeviceNameChangedEvent {
+                about: device,
+                device_name: "Front Door".into(),
+            }),
+            DeviceConvertedToUnmanaged => EventKind::DeviceConvertedToUnmanaged(device),
+            DeviceConvertedToManaged => EventKind::DeviceConvertedToManaged(device),
+            DeviceDeleted => EventKind::DeviceDeleted(device),
+            ConnectedAccountDeleted => EventKind::ConnectedAccountDeleted(AccountEvent {
+                connected_account_id: Uuid::from_u128(5),
+            }),
             DeviceDisconnected => {
                 EventKind::DeviceDisconnected(Box::new(DeviceDisconnectedEvent {
                     about: device,

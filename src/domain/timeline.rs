@@ -69,6 +69,22 @@ impl TimelineEvent {
             LockUnlocked(_) => ("system", "The lock was unlocked.".to_string()),
             DeviceConnected(_) => ("system", "The device came back online.".to_string()),
             DeviceDisconnected(_) => ("system", "The device went offline.".to_string()),
+            DeviceNameChanged(n) => (
+                "api_key",
+                format!("The device was renamed {:?}.", n.device_name),
+            ),
+            DeviceConvertedToUnmanaged(_) => (
+                "api_key",
+                "The device was converted to unmanaged.".to_string(),
+            ),
+            DeviceConvertedToManaged(_) => (
+                "api_key",
+                "The unmanaged device was converted to managed.".to_string(),
+            ),
+            DeviceDeleted(_) => ("api_key", "The device was deleted.".to_string()),
+            ConnectedAccountDeleted(_) => {
+                ("api_key", "The connected account was deleted.".to_string())
+            }
             AccessCodeBackupAccessCodePulled(p) => (
                 "api_key",
                 format!(
@@ -113,10 +129,12 @@ mod tests {
             assert_eq!(v["occurred_at"], "2030-01-01T00:00:00.000Z");
             assert!(["api_key", "system"].contains(&v["actor"]["type"].as_str().unwrap()));
             assert!(!v["description"].as_str().unwrap().is_empty());
-            assert_eq!(
-                v["related_resource_ids"]["device_id"],
-                Uuid::from_u128(3).to_string()
-            );
+            // An account's own event is about no device.
+            let device = match t {
+                EventType::ConnectedAccountDeleted => serde_json::Value::Null,
+                _ => Uuid::from_u128(3).to_string().into(),
+            };
+            assert_eq!(v["related_resource_ids"]["device_id"], device);
             assert_eq!(
                 v["related_resource_ids"]["connected_account_id"],
                 Uuid::from_u128(5).to_string()

@@ -14,6 +14,7 @@ pub mod healthcheck;
 pub mod input;
 pub mod journal;
 pub mod layers;
+pub mod metadata;
 pub mod openapi;
 pub mod pagination;
 pub mod params;

@@ -315,6 +315,7 @@ impl WireEnum for crate::domain::create_multiple::Behavior {}
 impl WireEnum for crate::domain::access_code::CodeType {}
 impl WireEnum for crate::domain::offline::MaxTimeRounding {}
 impl WireEnum for crate::domain::action_attempt::AttemptStatus {}
+impl WireEnum for crate::domain::provider::ProviderCategory {}
 
 /// The names of an enum's schema, in order.
 fn enum_names<T: utoipa::PartialSchema>() -> Vec<String> {

@@ -15,6 +15,7 @@ use crate::domain::timestamp;
 use crate::domain::access_code::UnmanagedAccessCode;
 use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::backup::BackupPool;
+use crate::domain::customization::CustomizationProfile;
 
 /// A workspace: the unit every credential resolves to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -33,6 +34,25 @@ pub struct WorkspaceRecord {
     /// Deprecated by Seam in favour of `company_name`, still returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_partner_name: Option<String>,
+    /// Set by `/workspaces/update`: what the workspace asks of Connect Webviews, and whether it
+    /// is suspended and takes its publishable key.
+    #[serde(flatten)]
+    pub settings: WorkspaceSettings,
+}
+
+/// What `/workspaces/update` changes besides the names; all absent in a fresh workspace.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WorkspaceSettings {
+    /// `logo_shape`, `primary_button_color`, ... as given.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub connect_webview_customization: Map<String, Value>,
+    /// Recorded and shown; the mock keeps answering a suspended workspace.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_suspended: bool,
+    /// `false` stops the publishable key opening client sessions; absent: it works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_publishable_key_auth_enabled: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -113,6 +133,12 @@ pub struct ConnectedAccount {
     pub warnings: Vec<Value>,
     #[serde(default = "yes")]
     pub automatically_manage_new_devices: bool,
+    /// The name `/connected_accounts/update` gave; absent: the login is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The customer the account belongs to (`/connected_accounts/update`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_key: Option<String>,
     /// What the account was connected for (`lock`, `thermostat`, `noise_sensor`, ...).
     #[serde(default)]
     pub accepted_capabilities: Vec<String>,
@@ -137,6 +163,8 @@ pub struct Database {
     pub backup_access_code_pools: Vec<BackupPool>,
     pub action_attempts: Vec<ActionAttempt>,
     pub events: Vec<Event>,
+    /// `/workspaces/customization_profiles/*`.
+    pub customization_profiles: Vec<CustomizationProfile>,
 }
 
 impl Database {
@@ -238,6 +266,16 @@ impl Database {
         }
         for e in &self.events {
             need_ws("events", e.workspace_id)?;
+        }
+        let mut profiles = HashSet::new();
+        for p in &self.customization_profiles {
+            need_ws("customization_profiles", p.workspace_id)?;
+            if !profiles.insert(p.customization_profile_id) {
+                return Err(format!(
+                    "customization_profiles: duplicate customization_profile_id {}",
+                    p.customization_profile_id
+                ));
+            }
         }
         super::invariants::check(self)
     }

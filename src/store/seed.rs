@@ -94,6 +94,7 @@ pub fn database() -> Database {
         created_at: at,
         company_name: None,
         connect_partner_name: None,
+        settings: Default::default(),
     };
     let account = |id, kind: &str, display: &str, mail: &str, caps: &[&str]| ConnectedAccount {
         connected_account_id: id,
@@ -105,6 +106,8 @@ pub fn database() -> Database {
         errors: Vec::new(),
         warnings: Vec::new(),
         automatically_manage_new_devices: true,
+        display_name: None,
+        customer_key: None,
         accepted_capabilities: caps.iter().map(|c| c.to_string()).collect(),
         created_at: at,
     };
@@ -131,6 +134,8 @@ pub fn database() -> Database {
                 errors: Vec::new(),
                 warnings: Vec::new(),
                 is_managed: true,
+                nickname: None,
+                location: None,
                 created_at: at,
             })
         })
@@ -268,6 +273,7 @@ pub fn sandbox(
             created_at,
             company_name: None,
             connect_partner_name: None,
+            settings: Default::default(),
         }],
         api_keys: vec![ApiKey {
             name: "Sandbox API Key".into(),

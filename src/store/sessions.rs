@@ -262,7 +262,11 @@ impl Store {
                 let ws = reg
                     .workspaces
                     .iter()
-                    .find(|(_, w)| w.lock().record.publishable_key.as_deref() == Some(key.as_str()))
+                    .find(|(_, w)| {
+                        let w = w.lock();
+                        w.record.publishable_key.as_deref() == Some(key.as_str())
+                            && w.record.settings.is_publishable_key_auth_enabled != Some(false)
+                    })
                     .map(|(id, _)| *id)
                     .ok_or_else(|| unauthorized("unknown publishable key"))?;
                 Principal::Workspace(Caller {
@@ -309,6 +313,7 @@ impl Store {
             created_at: self.now(),
             company_name: new.company_name,
             connect_partner_name: new.connect_partner_name,
+            settings: Default::default(),
         };
         let ws = self.new_workspace(record.clone(), self.now());
         let mut reg = self.write();
@@ -431,6 +436,34 @@ impl Store {
             })
             .cloned()
             .collect()
+    }
+
+    /// Changes a client session of the workspace with `f` under the registry's lock; the
+    /// session as it is afterwards.
+    pub fn change_client_session(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        f: impl FnOnce(&mut ClientSession),
+    ) -> Result<ClientSession> {
+        let mut reg = self.write();
+        let s = reg
+            .client_sessions
+            .iter_mut()
+            .find(|s| s.workspace_id == workspace_id && s.client_session_id == id)
+            .ok_or(Error::NoSuchClientSession)?;
+        f(s);
+        Ok(s.clone())
+    }
+
+    /// `/client_sessions/revoke`: the token stops working now (it expires); the session is
+    /// still listed, with that `expires_at`, until deleted.
+    pub fn revoke_client_session(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
+        let now = self.now();
+        self.change_client_session(workspace_id, id, |s| {
+            s.expires_at = Some(s.expires_at.map_or(now, |e| e.min(now)));
+        })
+        .map(|_| ())
     }
 
     /// Deletes a client session of the workspace; its token stops working at once.

@@ -256,6 +256,24 @@ impl TestApp {
         self.send(self.authed(Method::GET, path_and_query)).await
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> Res {
+        self.send(self.authed(Method::PATCH, path).json(&body))
+            .await
+    }
+
+    /// The workspace's events of one type, oldest first (`/events/list`).
+    pub async fn events_of(&self, event_type: &str) -> Vec<Value> {
+        self.post(
+            "/events/list",
+            json!({ "event_type": event_type, "limit": 1000 }),
+        )
+        .await
+        .ok()["events"]
+            .as_array()
+            .expect("events is an array")
+            .clone()
+    }
+
     pub async fn delete(&self, path_and_query: &str) -> Res {
         self.send(self.authed(Method::DELETE, path_and_query)).await
     }

@@ -222,3 +222,58 @@ async fn fake_update_action_attempt_moves_an_attempt_by_hand() {
     .err(404, "action_attempt_not_found");
     assert_eq!(attempt(&app, &id).await["status"], "success");
 }
+
+#[tokio::test]
+async fn configure_auto_lock_answers_pending_and_sets_the_lock_properties() {
+    let app = TestApp::spawn().await;
+    let front = dev("august_device_1");
+    let a = app
+        .post(
+            "/locks/configure_auto_lock",
+            json!({ "device_id": front, "auto_lock_enabled": true, "auto_lock_delay_seconds": 30 }),
+        )
+        .await
+        .ok()["action_attempt"]
+        .clone();
+    assert_eq!(
+        (a["status"].as_str(), a["action_type"].as_str()),
+        (Some("pending"), Some("CONFIGURE_AUTO_LOCK"))
+    );
+    assert_eq!(
+        attempt(&app, &a["action_attempt_id"]).await["status"],
+        "success"
+    );
+    let lock =
+        app.get(&format!("/locks/get?device_id={front}")).await.ok()["lock"]["properties"].clone();
+    assert_eq!(
+        (&lock["auto_lock_enabled"], &lock["auto_lock_delay_seconds"]),
+        (&json!(true), &json!(30.0))
+    );
+    app.post(
+        "/locks/configure_auto_lock",
+        json!({ "device_id": front, "auto_lock_enabled": false }),
+    )
+    .await
+    .ok();
+    let lock =
+        app.get(&format!("/locks/get?device_id={front}")).await.ok()["lock"]["properties"].clone();
+    assert_eq!(lock["auto_lock_enabled"], false);
+    let e = app
+        .post(
+            "/locks/configure_auto_lock",
+            json!({ "device_id": front, "auto_lock_enabled": true, "auto_lock_delay_seconds": 90 }),
+        )
+        .await;
+    assert!(
+        e.err(400, "invalid_input")["validation_errors"]["auto_lock_delay_seconds"].is_object()
+    );
+    app.post("/locks/configure_auto_lock", json!({ "device_id": front }))
+        .await
+        .err(400, "invalid_input");
+    app.post(
+        "/locks/configure_auto_lock",
+        json!({ "device_id": dev("ecobee_device_1"), "auto_lock_enabled": true }),
+    )
+    .await
+    .err(404, "device_not_found");
+}

@@ -3,6 +3,7 @@
 //! issue point by point against the contract in `seam-api.md`.
 
 mod access_codes;
+mod account_changes;
 mod auth;
 mod backup_pool;
 mod binary;
@@ -11,6 +12,7 @@ mod concurrency;
 mod config;
 mod connected_accounts;
 mod create_multiple;
+mod device_changes;
 mod devices;
 mod fake;
 mod faults;
@@ -32,5 +34,6 @@ mod timeline;
 mod ui;
 mod webhooks;
 mod wire;
+mod workspace_changes;
 mod workspace_reset;
 mod workspaces;

@@ -131,7 +131,7 @@ impl Reference {
 
     /// The pointer to a route's 200 JSON schema: its own method's, else its `post`'s (the spec
     /// writes every path's `post`; the SDKs' other verbs answer the same). `None` for a path
-    /// the spec does not have.
+    /// the spec does not have, or whose 200 it leaves without a schema (`/workspaces/update`).
     fn route_pointer(&self, method: &str, path: &str) -> Option<String> {
         let ops = self.doc["paths"].get(path)?;
         let method = method.to_ascii_lowercase();
@@ -141,9 +141,9 @@ impl Reference {
             "post".into()
         };
         let escaped = path.replace('~', "~0").replace('/', "~1");
-        Some(format!(
-            "/paths/{escaped}/{verb}/responses/200/content/application~1json/schema"
-        ))
+        let pointer =
+            format!("/paths/{escaped}/{verb}/responses/200/content/application~1json/schema");
+        self.doc.pointer(&pointer).is_some().then_some(pointer)
     }
 }
 

@@ -1,7 +1,8 @@
 //! `/client_sessions/*`: tokens for one end user of a workspace, made with an API key, a
 //! member's credential with `seam-workspace`, or a publishable key (`seam-publishable-key` +
 //! `user_identifier_key`, what `SeamHttp.fromPublishableKey` sends). A new token works as a
-//! credential at once; a deleted one stops at once.
+//! credential at once; a deleted or revoked one stops at once. `grant_access` widens what a
+//! session sees.
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -45,7 +46,8 @@ pub struct ClientSessionView {
     pub expires_at: DateTime<Utc>,
 }
 
-fn view(app: &AppState, s: ClientSession) -> Result<ClientSessionView> {
+/// A stored client session as Seam returns it, with the devices it sees counted.
+pub fn view(app: &AppState, s: ClientSession) -> Result<ClientSessionView> {
     let device_count = app.store.with_workspace(s.workspace_id, |ws| {
         Ok(ws.device_count(&s.connected_account_ids))
     })?;
@@ -350,5 +352,111 @@ pub async fn delete(
     not_a_client_session(&caller)?;
     let id = req.client_session_id.id.ok_or(Error::NoSuchClientSession)?;
     app.store.delete_client_session(caller.workspace_id, id)?;
+    Ok(OkResponse::new())
+}
+
+crate::request! {
+    /// The fields `/client_sessions/grant_access` reads: the session (by id, else by
+    /// `user_identifier_key`) and what to grant it.
+    pub struct GrantAccessRequest {
+        #[schema(value_type = Option<Uuid>)]
+        pub client_session_id: Option<LookupId>,
+        pub user_identifier_key: Option<String>,
+        /// Connected accounts of the workspace the session may see from then on, besides those
+        /// it already has.
+        #[schema(value_type = Option<Vec<Uuid>>)]
+        pub connected_account_ids: Option<Vec<LookupId>>,
+        #[schema(schema_with = crate::http::params::accepted::<Vec<String>>)]
+        pub connect_webview_ids: Option<Vec<String>>,
+        #[schema(schema_with = crate::http::params::accepted::<String>)]
+        pub user_identity_id: Option<String>,
+        #[schema(schema_with = crate::http::params::accepted::<Vec<String>>)]
+        pub user_identity_ids: Option<Vec<String>>,
+    }
+    check(req, issues) {
+        if req.client_session_id.is_none() && req.user_identifier_key.is_none() {
+            issues.push(Issue::new(vec!["client_session_id".into()], "Required"));
+        }
+    }
+}
+
+/// Grants a client session more connected accounts: it sees their devices from then on. A
+/// session that saw every account (none listed) sees only those it is granted from then on.
+#[utoipa::path(
+    method(post, patch),
+    path = "/client_sessions/grant_access",
+    tag = "client_sessions",
+    request_body = GrantAccessRequest,
+    responses(
+        (status = 200, description = "The client session as it is now.", body = ClientSessionResponse),
+        (status = 400, description = bad_request!("Also when neither `client_session_id` nor `user_identifier_key` is given."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a client session."), body = ErrorResponse),
+        (status = 404, description = "`client_session_not_found`; `connected_account_not_found`: a `connected_account_ids` entry not in the workspace.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn grant_access(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<GrantAccessRequest>,
+) -> Result<ClientSessionResponse> {
+    not_a_client_session(&caller)?;
+    let mut f = ClientSessionFilter::default();
+    match (&req.client_session_id, req.user_identifier_key) {
+        (Some(id), _) => f.client_session_id = Some(id.id.ok_or(Error::NoSuchClientSession)?),
+        (None, key) => f.user_identifier_key = key,
+    }
+    let session = app
+        .store
+        .client_sessions(caller.workspace_id, &f)
+        .into_iter()
+        .next()
+        .ok_or(Error::NoSuchClientSession)?;
+    let requested = req.connected_account_ids.unwrap_or_default();
+    let accounts = app.store.with_workspace(caller.workspace_id, |ws| {
+        requested
+            .iter()
+            .map(|a| {
+                let id = a.id.ok_or(Error::ConnectedAccountNotFound)?;
+                ws.connected_account(id, &caller.scope)
+                    .map(|a| a.connected_account_id)
+            })
+            .collect::<Result<Vec<Uuid>>>()
+    })?;
+    let s =
+        app.store
+            .change_client_session(caller.workspace_id, session.client_session_id, |s| {
+                for a in accounts {
+                    if !s.connected_account_ids.contains(&a) {
+                        s.connected_account_ids.push(a);
+                    }
+                }
+            })?;
+    Ok(ClientSessionResponse::new(view(&app, s)?))
+}
+
+/// Revokes a client session: its token stops working now (`expires_at` becomes now); the
+/// session is still read and listed until `/client_sessions/delete`.
+#[utoipa::path(
+    post,
+    path = "/client_sessions/revoke",
+    tag = "client_sessions",
+    request_body = DeleteClientSessionRequest,
+    responses(
+        (status = 200, description = "Revoked.", body = OkResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a client session."), body = ErrorResponse),
+        (status = 404, description = "`client_session_not_found`.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn revoke(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<DeleteClientSessionRequest>,
+) -> Result<OkResponse> {
+    not_a_client_session(&caller)?;
+    let id = req.client_session_id.id.ok_or(Error::NoSuchClientSession)?;
+    app.store.revoke_client_session(caller.workspace_id, id)?;
     Ok(OkResponse::new())
 }

@@ -1,5 +1,6 @@
-//! `/connected_accounts/get` and `/connected_accounts/list`: the provider logins that own the
-//! devices, a page at a time (the SDK paginators' test subject).
+//! `/connected_accounts/*`: the provider logins that own the devices — read one, a page at a
+//! time (the SDK paginators' test subject), updated, synced, and deleted with their devices
+//! and codes.
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -8,14 +9,15 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{Issue, Result};
+use crate::error::{Error, Issue, Result};
 use crate::http::{
+    metadata::{MetadataUpdate, metadata_schema},
     pagination::{DEFAULT_PAGE, Limit, PageArgs, PageCursor, Pagination, limit_schema},
     params::{LookupId, Params, WithInput},
-    schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
+    schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
-use crate::store::{Caller, records::ConnectedAccount};
+use crate::store::{Caller, records::ConnectedAccount, workspace::AccountChanges};
 
 /// A connected account as Seam returns it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -27,8 +29,12 @@ pub struct ConnectedAccountView {
     pub user_identifier: Map<String, Value>,
     pub account_type: String,
     pub account_type_display_name: String,
-    /// The login (`user_identifier`'s email, phone or username), else the provider's name.
+    /// The name `/connected_accounts/update` gave, else the login (`user_identifier`'s email,
+    /// phone or username), else the provider's name.
     pub display_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub customer_key: Option<String>,
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<Value>,
     #[schema(value_type = Vec<Object>)]
@@ -50,7 +56,13 @@ impl From<&ConnectedAccount> for ConnectedAccountView {
             user_identifier: a.user_identifier.clone(),
             account_type: a.account_type.clone(),
             account_type_display_name: a.account_type_display_name.clone(),
-            display_name: login.unwrap_or(&a.account_type_display_name).to_string(),
+            display_name: a
+                .display_name
+                .as_deref()
+                .or(login)
+                .unwrap_or(&a.account_type_display_name)
+                .to_string(),
+            customer_key: a.customer_key.clone(),
             errors: a.errors.clone(),
             warnings: a.warnings.clone(),
             custom_metadata: a.custom_metadata.clone(),
@@ -169,4 +181,161 @@ pub async fn list(
         Ok((items.collect::<Vec<_>>(), pg))
     })?;
     Ok(ConnectedAccountPageResponse::new(accounts, pagination))
+}
+
+/// The capabilities an account may be connected for (`accepted_capabilities`).
+const CAPABILITIES: [&str; 5] = [
+    "lock",
+    "thermostat",
+    "noise_sensor",
+    "access_control",
+    "camera",
+];
+
+crate::request! {
+    /// The fields `/connected_accounts/update` reads; each one given changes.
+    pub struct UpdateConnectedAccountRequest {
+        #[schema(value_type = Uuid, example = "5ea10002-0000-4000-8000-000000000001")]
+        pub connected_account_id: LookupId,
+        /// Shown as `display_name` from then on (1 to 255 characters).
+        pub display_name: Option<String>,
+        pub customer_key: Option<String>,
+        /// Of `lock`, `thermostat`, `noise_sensor`, `access_control`, `camera`.
+        pub accepted_capabilities: Option<Vec<String>>,
+        pub automatically_manage_new_devices: Option<bool>,
+        #[schema(schema_with = metadata_schema)]
+        pub custom_metadata: Option<MetadataUpdate>,
+    }
+    check(req, issues) {
+        if req.display_name.as_ref().is_some_and(|n| n.is_empty() || n.chars().count() > 255) {
+            issues.push(Issue::new(
+                vec!["display_name".into()],
+                "String must contain 1 to 255 character(s)",
+            ));
+        }
+        for (i, c) in req.accepted_capabilities.iter().flatten().enumerate() {
+            if !CAPABILITIES.contains(&c.as_str()) {
+                let names = CAPABILITIES.map(|c| format!("'{c}'")).join(" | ");
+                issues.push(Issue::new(
+                    vec!["accepted_capabilities".into(), i.to_string()],
+                    format!("Invalid enum value. Expected {names}, received '{c}'"),
+                ));
+            }
+        }
+        if req.customer_key.as_ref().is_some_and(String::is_empty) {
+            issues.push(Issue::new(
+                vec!["customer_key".into()],
+                "String must contain at least 1 character(s)",
+            ));
+        }
+    }
+}
+
+/// Changes a connected account: its name, customer, capabilities, whether new devices are
+/// managed, and its `custom_metadata` (merged).
+#[utoipa::path(
+    method(post, patch),
+    path = "/connected_accounts/update",
+    tag = "connected_accounts",
+    request_body = UpdateConnectedAccountRequest,
+    responses(
+        (status = 200, description = "The connected account as it is now.", body = ConnectedAccountResponse),
+        (status = 400, description = bad_request!("Also an unknown capability, an empty or over-long `display_name`, or a `custom_metadata` value that is not a string of up to 500 characters, a boolean or null."), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`connected_account_not_found`: none the caller may see.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn update(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<UpdateConnectedAccountRequest>,
+) -> Result<ConnectedAccountResponse> {
+    let changes = AccountChanges {
+        display_name: req.display_name,
+        customer_key: req.customer_key,
+        accepted_capabilities: req.accepted_capabilities,
+        automatically_manage_new_devices: req.automatically_manage_new_devices,
+        custom_metadata: req.custom_metadata.map(|m| m.0),
+    };
+    let account = app.store.with_workspace(caller.workspace_id, |ws| {
+        let id = req
+            .connected_account_id
+            .id
+            .ok_or(Error::ConnectedAccountNotFound)?;
+        ws.update_connected_account(id, changes, &caller.scope)
+            .map(ConnectedAccountView::from)
+    })?;
+    Ok(ConnectedAccountResponse::new(account))
+}
+
+crate::request! {
+    /// The fields `/connected_accounts/delete` and `/connected_accounts/sync` read.
+    pub struct ConnectedAccountIdRequest {
+        #[schema(value_type = Uuid, example = "5ea10002-0000-4000-8000-000000000001")]
+        pub connected_account_id: LookupId,
+        #[schema(schema_with = crate::http::params::accepted::<bool>)]
+        pub sync: Option<bool>,
+    }
+}
+
+/// Deletes a connected account with everything that came through it: its devices
+/// (`device.deleted`) and their codes (`access_code.deleted`), then `connected_account.deleted`.
+/// Later reads of any of them are 404.
+#[utoipa::path(
+    method(post, delete),
+    path = "/connected_accounts/delete",
+    tag = "connected_accounts",
+    request_body = ConnectedAccountIdRequest,
+    responses(
+        (status = 200, description = "Deleted.", body = OkResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`connected_account_not_found`: none the caller may see.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<ConnectedAccountIdRequest>,
+) -> Result<OkResponse> {
+    app.store.with_workspace(caller.workspace_id, |ws| {
+        let id = req
+            .connected_account_id
+            .id
+            .ok_or(Error::ConnectedAccountNotFound)?;
+        ws.delete_connected_account(id, &caller.scope)
+    })?;
+    Ok(OkResponse::new())
+}
+
+/// Asks for a sync of a connected account. The mock's accounts never drift from their
+/// provider, so there is nothing to fetch: an existing account answers `ok`.
+#[utoipa::path(
+    post,
+    path = "/connected_accounts/sync",
+    tag = "connected_accounts",
+    request_body = ConnectedAccountIdRequest,
+    responses(
+        (status = 200, description = "Synced.", body = OkResponse),
+        (status = 400, description = bad_request!(""), body = ErrorResponse),
+        (status = 401, description = unauthorized!(""), body = ErrorResponse),
+        (status = 404, description = "`connected_account_not_found`: none the caller may see.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn sync(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<ConnectedAccountIdRequest>,
+) -> Result<OkResponse> {
+    app.store.with_workspace(caller.workspace_id, |ws| {
+        let id = req
+            .connected_account_id
+            .id
+            .ok_or(Error::ConnectedAccountNotFound)?;
+        ws.connected_account(id, &caller.scope).map(|_| ())
+    })?;
+    Ok(OkResponse::new())
 }

@@ -290,6 +290,8 @@ pub async fn add_device(
             errors: Vec::new(),
             warnings: Vec::new(),
             is_managed: true,
+            nickname: None,
+            location: None,
             created_at: ws.now,
         };
         Ok(ws.add_device(device).clone())

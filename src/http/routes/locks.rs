@@ -1,5 +1,6 @@
-//! `/locks/get`, `/locks/list`, `/locks/lock_door`, `/locks/unlock_door`: the devices with the
-//! `lock` capability, and the door actions the SDKs wait on (`wait_for_action_attempt`).
+//! `/locks/get`, `/locks/list`, `/locks/lock_door`, `/locks/unlock_door`,
+//! `/locks/configure_auto_lock`: the devices with the `lock` capability, and the actions the
+//! SDKs wait on (`wait_for_action_attempt`).
 
 use axum::extract::State;
 use serde_json::Value;
@@ -220,4 +221,61 @@ pub async fn unlock_door(
     Params(req): Params<DoorActionRequest>,
 ) -> Result<DoorActionResponse> {
     door(&app, &caller, req, DoorAction::Unlock)
+}
+
+crate::request! {
+    /// The fields `/locks/configure_auto_lock` reads.
+    pub struct ConfigureAutoLockRequest {
+        #[schema(value_type = Uuid, example = "5ea10003-0000-4000-8000-000000000001")]
+        pub device_id: LookupId,
+        pub auto_lock_enabled: bool,
+        /// Seconds from unlocking to locking again, 1 to 60; kept when absent.
+        #[schema(minimum = 1, maximum = 60)]
+        pub auto_lock_delay_seconds: Option<f64>,
+    }
+    check(req, issues) {
+        match req.auto_lock_delay_seconds {
+            Some(s) if s < 1.0 => issues.push(Issue::new(
+                vec!["auto_lock_delay_seconds".into()],
+                "Number must be greater than or equal to 1",
+            )),
+            Some(s) if s > 60.0 => issues.push(Issue::new(
+                vec!["auto_lock_delay_seconds".into()],
+                "Number must be less than or equal to 60",
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// Turns a lock's auto-lock on or off: `properties.auto_lock_enabled` (and
+/// `auto_lock_delay_seconds`, when given) change at once; the `CONFIGURE_AUTO_LOCK` attempt is
+/// answered `pending` and reads `success` from then on.
+#[utoipa::path(
+    post,
+    path = "/locks/configure_auto_lock",
+    tag = "locks",
+    request_body = ConfigureAutoLockRequest,
+    responses(
+        (status = 200, description = "The action attempt.", body = DoorActionResponse),
+        (status = 400, description = bad_request!("Also an `auto_lock_delay_seconds` outside 1 to 60."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a lock outside the client session's connected accounts."), body = ErrorResponse),
+        (status = 404, description = "`device_not_found` (`data.device_id`): no such device, or it is not a lock.", body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn configure_auto_lock(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<ConfigureAutoLockRequest>,
+) -> Result<DoorActionResponse> {
+    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
+        ws.configure_auto_lock(
+            req.device_id.or(Error::DeviceNotFound)?,
+            req.auto_lock_enabled,
+            req.auto_lock_delay_seconds,
+            &caller.scope,
+        )
+    })?;
+    Ok(DoorActionResponse::new(attempt.to_wire()))
 }

@@ -48,12 +48,16 @@ pub mod client_sessions;
 pub mod connected_accounts;
 pub mod constraints;
 pub mod create;
+pub mod customization_profiles;
 pub mod devices;
+pub mod devices_manage;
+pub mod devices_unmanaged;
 pub mod events;
 pub mod fake;
 pub mod fake_faults;
 pub mod fake_sdk;
 pub mod fake_webhooks;
+pub mod find_anything;
 pub mod locks;
 pub mod meta;
 pub mod requests;
@@ -109,6 +113,13 @@ pub fn seam() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(path(routes!(devices::get)))
         .routes(path(routes!(devices::list)))
+        .routes(path(routes!(devices_manage::update)))
+        .routes(path(routes!(devices_manage::delete)))
+        .routes(path(routes!(devices_manage::list_device_providers)))
+        .routes(path(routes!(devices_manage::report_provider_metadata)))
+        .routes(path(routes!(devices_unmanaged::get)))
+        .routes(path(routes!(devices_unmanaged::list)))
+        .routes(path(routes!(devices_unmanaged::update)))
         .routes(path(routes!(create::create_multiple)))
         .routes(path(routes!(access_codes::get)))
         .routes(path(routes!(access_codes::list)))
@@ -134,11 +145,23 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(locks::list)))
         .routes(path(routes!(locks::lock_door)))
         .routes(path(routes!(locks::unlock_door)))
+        .routes(path(routes!(locks::configure_auto_lock)))
         .routes(path(routes!(connected_accounts::get)))
         .routes(path(routes!(connected_accounts::list)))
+        .routes(path(routes!(connected_accounts::update)))
+        .routes(path(routes!(connected_accounts::delete)))
+        .routes(path(routes!(connected_accounts::sync)))
         .routes(path(routes!(workspaces::get)))
         .routes(path(routes!(workspaces::list)))
         .routes(path(routes!(workspaces::create)))
+        .routes(path(routes!(workspaces::update)))
+        .routes(path(routes!(workspaces::reset_sandbox)))
+        .routes(path(routes!(find_anything::find_anything)))
+        .routes(path(routes!(customization_profiles::create)))
+        .routes(path(routes!(customization_profiles::get)))
+        .routes(path(routes!(customization_profiles::list)))
+        .routes(path(routes!(customization_profiles::update)))
+        .routes(path(routes!(customization_profiles::upload_images)))
         .routes(path(routes!(
             client_sessions::create,
             client_sessions::create_put
@@ -147,6 +170,8 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(client_sessions::get)))
         .routes(path(routes!(client_sessions::list)))
         .routes(path(routes!(client_sessions::delete)))
+        .routes(path(routes!(client_sessions::grant_access)))
+        .routes(path(routes!(client_sessions::revoke)))
         .routes(path(routes!(webhooks::create)))
         .routes(path(routes!(webhooks::get)))
         .routes(path(routes!(webhooks::list)))

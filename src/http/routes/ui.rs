@@ -173,7 +173,10 @@ fn lock_card(
             header {
                 span class=(if d.properties.online { "dot on" } else { "dot off" }) {}
                 h3 { (d.display_name) }
-                span.muted { (d.device_type) " · " (if d.properties.online { "online" } else { "offline" }) }
+                span.muted {
+                    (d.device_type) " · " (if d.properties.online { "online" } else { "offline" })
+                    @if !d.is_managed { " · unmanaged" }
+                }
             }
             p.rules {
                 span.len { (lengths(d)) }

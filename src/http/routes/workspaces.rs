@@ -1,4 +1,5 @@
-//! `/workspaces/get`, `/workspaces/list`, `/workspaces/create`. A personal access token or a
+//! `/workspaces/get`, `/workspaces/list`, `/workspaces/create`, `/workspaces/update`,
+//! `/workspaces/reset_sandbox` and `/workspaces/find_anything`. A personal access token or a
 //! console session without `seam-workspace` may list its workspaces and create one (it
 //! becomes a member); every other route needs a workspace.
 
@@ -9,13 +10,16 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::domain::action_attempt::ActionType;
+use crate::error::{Error, Issue, Result};
 use crate::http::{
-    params::Params,
-    schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
+    params::{Params, accepted},
+    schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
-use crate::store::{Caller, Principal, records::WorkspaceRecord, sessions::NewWorkspace};
+use crate::store::{Caller, Principal, Via, records::WorkspaceRecord, sessions::NewWorkspace};
+
+use super::action_attempts::ActionAttemptResponse;
 
 /// A workspace as Seam returns it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -27,14 +31,14 @@ pub struct WorkspaceView {
     #[schema(required = true)]
     pub connect_partner_name: Option<String>,
     pub is_sandbox: bool,
-    /// Never true here.
+    /// As `/workspaces/update` last set it (false until then); the mock keeps answering.
     pub is_suspended: bool,
-    /// Whether the workspace has a publishable key.
+    /// As `/workspaces/update` set it, else whether the workspace has a publishable key.
     pub is_publishable_key_auth_enabled: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub publishable_key: Option<String>,
-    /// Always `{}` here.
+    /// As `/workspaces/update` set it (`logo_shape`, `primary_button_color`, ...).
     #[schema(value_type = Object)]
     pub connect_webview_customization: Map<String, Value>,
     /// Always `null` here: the mock has no organizations.
@@ -56,10 +60,13 @@ impl From<WorkspaceRecord> for WorkspaceView {
             name: w.name,
             connect_partner_name: w.connect_partner_name,
             is_sandbox: w.is_sandbox,
-            is_suspended: false,
-            is_publishable_key_auth_enabled: w.publishable_key.is_some(),
+            is_suspended: w.settings.is_suspended,
+            is_publishable_key_auth_enabled: w
+                .settings
+                .is_publishable_key_auth_enabled
+                .unwrap_or(w.publishable_key.is_some()),
             publishable_key: w.publishable_key,
-            connect_webview_customization: Map::new(),
+            connect_webview_customization: w.settings.connect_webview_customization,
             organization_id: None,
             created_at: w.created_at,
         }
@@ -173,4 +180,132 @@ pub async fn create(
         },
     )?;
     Ok(WorkspaceResponse::new(record.into()))
+}
+
+/// The keys of `connect_webview_customization` a workspace keeps.
+const CUSTOMIZATION_KEYS: [&str; 5] = [
+    "logo_shape",
+    "primary_button_color",
+    "primary_button_text_color",
+    "success_message",
+    "inviter_logo_url",
+];
+
+crate::request! {
+    /// The fields `/workspaces/update` reads; each one given changes.
+    pub struct UpdateWorkspaceRequest {
+        pub name: Option<String>,
+        pub connect_partner_name: Option<String>,
+        /// Keys to set (strings; `logo_shape` is `circle` or `square`) or, with null, remove.
+        #[schema(value_type = Option<Object>)]
+        pub connect_webview_customization: Option<Map<String, Value>>,
+        pub is_suspended: Option<bool>,
+        /// `false`: the publishable key stops opening client sessions.
+        pub is_publishable_key_auth_enabled: Option<bool>,
+        #[schema(schema_with = accepted::<String>)]
+        pub organization_id: Option<Uuid>,
+    }
+    check(req, issues) {
+        for (k, v) in req.connect_webview_customization.iter().flatten() {
+            let at = || vec!["connect_webview_customization".to_string(), k.clone()];
+            match (k.as_str(), v) {
+                (_, Value::Null) => {}
+                ("logo_shape", Value::String(s)) if s != "circle" && s != "square" => {
+                    issues.push(Issue::new(
+                        at(),
+                        format!("Invalid enum value. Expected 'circle' | 'square', received '{s}'"),
+                    ));
+                }
+                (_, Value::String(_)) => {}
+                (_, other) => issues.push(Issue::new(at(), crate::http::input::expected("string", other))),
+            }
+        }
+    }
+}
+
+/// Changes the caller's workspace: its names, Connect Webview customization (merged; null
+/// removes a key), whether it is suspended, and whether its publishable key works.
+#[utoipa::path(
+    method(post, patch),
+    path = "/workspaces/update",
+    tag = "workspaces",
+    request_body = UpdateWorkspaceRequest,
+    responses(
+        (status = 200, description = "Updated.", body = OkResponse),
+        (status = 400, description = bad_request!("Also a customization value that is not a string, or a `logo_shape` other than `circle` or `square`."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a client session."), body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn update(
+    State(app): State<AppState>,
+    caller: Caller,
+    Params(req): Params<UpdateWorkspaceRequest>,
+) -> Result<OkResponse> {
+    not_a_client_session(&caller)?;
+    app.store.with_workspace(caller.workspace_id, |ws| {
+        let w = &mut ws.record;
+        if let Some(n) = req.name {
+            w.name = n;
+        }
+        if req.connect_partner_name.is_some() {
+            w.connect_partner_name = req.connect_partner_name;
+        }
+        for (k, v) in req.connect_webview_customization.unwrap_or_default() {
+            let custom = &mut w.settings.connect_webview_customization;
+            if v.is_null() {
+                custom.remove(&k);
+            } else if CUSTOMIZATION_KEYS.contains(&k.as_str()) {
+                custom.insert(k, v);
+            }
+        }
+        if let Some(s) = req.is_suspended {
+            w.settings.is_suspended = s;
+        }
+        if req.is_publishable_key_auth_enabled.is_some() {
+            w.settings.is_publishable_key_auth_enabled = req.is_publishable_key_auth_enabled;
+        }
+        Ok(())
+    })?;
+    Ok(OkResponse::new())
+}
+
+/// A client session acts for one end user; workspace-wide changes are not its to make.
+fn not_a_client_session(caller: &Caller) -> Result<()> {
+    match caller.via {
+        Via::ClientSession(_) => Err(Error::Unauthorized(
+            "Unauthorized: a client session cannot change the workspace".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Returns the caller's sandbox workspace to its seeded content (as `/_fake/reset
+/// {workspace_id}` does: devices, codes, events, client sessions and webhooks as seeded; its
+/// record, API keys and settings stay). The `RESET_SANDBOX_WORKSPACE` attempt is answered
+/// `pending` and reads `success` from then on. Reads no input.
+#[utoipa::path(
+    post,
+    path = "/workspaces/reset_sandbox",
+    tag = "workspaces",
+    responses(
+        (status = 200, description = "The action attempt.", body = ActionAttemptResponse),
+        (status = 400, description = bad_request!("`workspace_not_sandbox`: the workspace is not a sandbox."), body = ErrorResponse),
+        (status = 401, description = unauthorized!("; or a client session."), body = ErrorResponse),
+        (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
+    )
+)]
+pub async fn reset_sandbox(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<ActionAttemptResponse> {
+    not_a_client_session(&caller)?;
+    if !app.store.workspace_record(caller.workspace_id)?.is_sandbox {
+        return Err(Error::WorkspaceNotSandbox);
+    }
+    app.store.reset_workspace(caller.workspace_id)?;
+    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
+        Ok(ws.record_attempt(ActionType::ResetSandboxWorkspace, serde_json::json!({})))
+    })?;
+    Ok(ActionAttemptResponse::new(attempt.as_pending().to_wire()))
 }

@@ -1,11 +1,25 @@
 //! Connected accounts as a caller reaches them: by id, by email, and a page of them, each
-//! within the accounts a client session is limited to.
+//! within the accounts a client session is limited to; updated, and deleted with everything
+//! that came through them.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::domain::event::{AccountEvent, EventKind};
+use crate::domain::metadata;
 use crate::error::{Error, Result};
 use crate::store::records::ConnectedAccount;
+
+/// What `/connected_accounts/update` changes; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccountChanges {
+    pub display_name: Option<String>,
+    pub customer_key: Option<String>,
+    pub accepted_capabilities: Option<Vec<String>>,
+    pub automatically_manage_new_devices: Option<bool>,
+    /// Keys to set (null: remove).
+    pub custom_metadata: Option<Map<String, Value>>,
+}
 
 use super::{Page, Scope, Workspace, paginate};
 
@@ -49,6 +63,60 @@ impl Workspace {
             offset,
             limit,
         )
+    }
+}
+
+impl Workspace {
+    /// `/connected_accounts/update`: the fields given change; the account as it is now.
+    pub fn update_connected_account(
+        &mut self,
+        id: Uuid,
+        changes: AccountChanges,
+        scope: &Scope,
+    ) -> Result<&ConnectedAccount> {
+        let id = self.connected_account(id, scope)?.connected_account_id;
+        let a = self
+            .accounts
+            .get_mut(&id)
+            .ok_or(Error::ConnectedAccountNotFound)?;
+        let AccountChanges {
+            display_name,
+            customer_key,
+            accepted_capabilities,
+            automatically_manage_new_devices,
+            custom_metadata,
+        } = changes;
+        if display_name.is_some() {
+            a.display_name = display_name;
+        }
+        if customer_key.is_some() {
+            a.customer_key = customer_key;
+        }
+        if let Some(c) = accepted_capabilities {
+            a.accepted_capabilities = c;
+        }
+        if let Some(m) = automatically_manage_new_devices {
+            a.automatically_manage_new_devices = m;
+        }
+        if let Some(m) = custom_metadata {
+            metadata::merge(&mut a.custom_metadata, m);
+        }
+        Ok(a)
+    }
+
+    /// `/connected_accounts/delete`: its devices leave with their codes (`access_code.deleted`,
+    /// `device.deleted`), then the account (`connected_account.deleted`).
+    pub fn delete_connected_account(&mut self, id: Uuid, scope: &Scope) -> Result<()> {
+        let id = self.connected_account(id, scope)?.connected_account_id;
+        for device in self.devices_of_account(id) {
+            self.drop_device(device);
+        }
+        self.accounts.shift_remove(&id);
+        let e = AccountEvent {
+            connected_account_id: id,
+        };
+        self.record(EventKind::ConnectedAccountDeleted(e), self.now);
+        Ok(())
     }
 }
 
@@ -104,6 +172,35 @@ mod tests {
             let johns = ws.device_count(&[seed::JOHN]);
             assert!(johns > 0 && johns < seed::DEVICES.len());
             assert_eq!(ws.device_count(&[]), seed::DEVICES.len());
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn deleting_an_account_takes_its_devices_and_records_it_last() {
+        let s = store();
+        s.with_workspace(seed::WORKSPACE_1, |ws| {
+            let all = Scope::default();
+            let before = ws.device_count(&[]);
+            let johns = ws.device_count(&[seed::JOHN]);
+            ws.delete_connected_account(seed::JOHN, &all).unwrap();
+            assert_eq!(ws.device_count(&[]), before - johns);
+            assert!(ws.connected_account(seed::JOHN, &all).is_err());
+            let last = ws.events().iter().last().unwrap();
+            assert_eq!(last.event_type().as_str(), "connected_account.deleted");
+            assert_eq!(last.connected_account_id(), Some(seed::JOHN));
+            let changed = ws
+                .update_connected_account(
+                    seed::JANE,
+                    AccountChanges {
+                        display_name: Some("Jane's locks".into()),
+                        ..AccountChanges::default()
+                    },
+                    &all,
+                )
+                .unwrap();
+            assert_eq!(changed.display_name.as_deref(), Some("Jane's locks"));
             Ok(())
         })
         .unwrap();

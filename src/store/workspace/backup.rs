@@ -35,6 +35,29 @@ impl Workspace {
         }
     }
 
+    /// `/devices/update` `backup_access_code_pool_enabled`: `true` activates the lock's pool
+    /// (if it supports one); `false` ends it — its spare PINs leave the lock (pulled backups
+    /// stay, they are codes of their own) and the lock's codes no longer have a backup.
+    pub(super) fn set_pool(&mut self, device_id: Uuid, enabled: bool) {
+        if enabled {
+            return self.activate_pool(device_id);
+        }
+        let Some(spares) = self.pools.shift_remove(&device_id) else {
+            return;
+        };
+        if let Some(pins) = self.pins.get_mut(&device_id) {
+            spares.iter().for_each(|p| pins.remove(p));
+        }
+        let ids = self
+            .codes_by_device
+            .get(&device_id)
+            .cloned()
+            .unwrap_or_default();
+        for id in ids {
+            self.refresh_backup_flag(id);
+        }
+    }
+
     /// Tops a lock's active pool up to five PINs.
     fn refill_pool(&mut self, device_id: Uuid) {
         let (Some(device), Some(pool)) =

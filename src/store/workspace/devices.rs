@@ -19,6 +19,17 @@ impl Workspace {
     /// A device the caller may see: 404 when it is not in this workspace, 401 when it is
     /// outside the caller's connected accounts.
     pub fn device(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
+        self.device_managed(id, true, scope)
+    }
+
+    /// An unmanaged device the caller may see (`/devices/unmanaged/*`): a managed one is not
+    /// found there, as an unmanaged one is not found by [`Workspace::device`].
+    pub fn unmanaged_device(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
+        self.device_managed(id, false, scope)
+    }
+
+    /// A device, managed or not, the caller may see.
+    pub(super) fn any_device(&self, id: Uuid, scope: &Scope) -> Result<&Device> {
         let d = self
             .devices
             .get(&id)
@@ -27,6 +38,13 @@ impl Workspace {
             Ok(d)
         } else {
             Err(Error::DeviceNotAccessible(d.device_id))
+        }
+    }
+
+    fn device_managed(&self, id: Uuid, managed: bool, scope: &Scope) -> Result<&Device> {
+        match self.any_device(id, scope) {
+            Ok(d) if d.is_managed != managed => Err(Error::DeviceNotFound(id.to_string())),
+            other => other,
         }
     }
 
@@ -40,7 +58,7 @@ impl Workspace {
         }
     }
 
-    /// Devices matching `f` that the caller may see, in creation order.
+    /// Managed devices matching `f` that the caller may see, in creation order.
     pub fn devices(
         &self,
         f: &DeviceFilter,
@@ -48,8 +66,31 @@ impl Workspace {
         offset: usize,
         limit: usize,
     ) -> Page<&Device> {
+        self.devices_managed(true, f, scope, offset, limit)
+    }
+
+    /// Unmanaged devices matching `f` that the caller may see, in creation order.
+    pub fn unmanaged_devices(
+        &self,
+        f: &DeviceFilter,
+        scope: &Scope,
+        offset: usize,
+        limit: usize,
+    ) -> Page<&Device> {
+        self.devices_managed(false, f, scope, offset, limit)
+    }
+
+    fn devices_managed(
+        &self,
+        managed: bool,
+        f: &DeviceFilter,
+        scope: &Scope,
+        offset: usize,
+        limit: usize,
+    ) -> Page<&Device> {
         let it = self.devices.values().filter(move |d| {
-            scope.allows(d)
+            d.is_managed == managed
+                && scope.allows(d)
                 && f.device_ids
                     .as_ref()
                     .is_none_or(|l| l.contains(&d.device_id))

@@ -11,8 +11,11 @@
 //! `offline` algoPIN codes; `backup` the backup access code pools; `constraints` what a lock
 //! reports about its PINs; `unmanaged` codes set outside Seam; `devices` devices by id and by
 //! filter (`lock()`: one that takes access codes) and the door actions of `/locks/*`;
-//! `accounts` connected accounts; `attempts` action attempts; `reads` managed codes and events
-//! by id, by filter and as a timeline, and the pagination every list shares.
+//! `accounts` connected accounts (read, updated, deleted with their devices); `managing` what a
+//! user changes about a device (name, metadata, managed or not, auto-lock, deleted);
+//! `attempts` action attempts; `reads` managed codes and events by id, by filter and as a
+//! timeline, and the pagination every list shares; `find` a search by id across everything;
+//! `profiles` customization profiles.
 
 mod accounts;
 mod attempts;
@@ -21,8 +24,11 @@ mod changes;
 mod codes;
 mod constraints;
 mod devices;
+mod find;
 mod lifecycle;
+mod managing;
 mod offline;
+mod profiles;
 mod reads;
 mod unmanaged;
 
@@ -37,6 +43,7 @@ use uuid::Uuid;
 use crate::domain::access_code::{AccessCode, UnmanagedAccessCode};
 use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::backup::BackupPool;
+use crate::domain::customization::CustomizationProfile;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
@@ -94,7 +101,10 @@ impl Keyed for ActionAttempt {
     }
 }
 
+pub use accounts::AccountChanges;
 pub use changes::Changes;
+pub use find::Found;
+pub use managing::DeviceChanges;
 pub use reads::{Page, paginate};
 
 /// Which devices a caller may see: all of the workspace, or those of some connected accounts
@@ -173,6 +183,8 @@ pub struct Workspace {
     /// How many of `events` were handed to webhooks (`Store::publish_outbox`); the rest are
     /// news.
     published: usize,
+    /// Customization profiles by id, in creation order (the order their list gives).
+    profiles: IndexMap<Uuid, CustomizationProfile>,
 }
 
 impl Workspace {
@@ -200,6 +212,7 @@ impl Workspace {
             now,
             delay,
             published: 0,
+            profiles: IndexMap::new(),
         }
     }
 
@@ -241,6 +254,13 @@ impl Workspace {
         for e in db.events.iter().filter(|e| e.workspace_id == id) {
             self.push_event(e.clone());
         }
+        for p in db
+            .customization_profiles
+            .iter()
+            .filter(|p| p.workspace_id == id)
+        {
+            self.profiles.insert(p.customization_profile_id, p.clone());
+        }
     }
 
     /// Appends this workspace's records to `db`.
@@ -261,6 +281,8 @@ impl Workspace {
         db.action_attempts
             .extend(self.action_attempts.values().cloned());
         db.events.extend(self.events.iter().cloned());
+        db.customization_profiles
+            .extend(self.profiles.values().cloned());
     }
 
     /// A copy of the content, indexes included (a snapshot, `store::snapshots`). Generators
@@ -289,6 +311,7 @@ impl Workspace {
             now: self.now,
             delay: self.delay,
             published: self.published,
+            profiles: self.profiles.clone(),
         }
     }
 
