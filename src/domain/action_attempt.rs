@@ -14,6 +14,10 @@ crate::wire_enum! {
         DeleteAccessCode = "DELETE_ACCESS_CODE",
         LockDoor = "LOCK_DOOR",
         UnlockDoor = "UNLOCK_DOOR",
+        /// Someone typed a PIN at the keypad (`/locks/simulate/keypad_code_entry`).
+        SimulateKeypadCodeEntry = "SIMULATE_KEYPAD_CODE_ENTRY",
+        /// Someone locked the door at the keypad (`/locks/simulate/manual_lock_via_keypad`).
+        SimulateManualLockViaKeypad = "SIMULATE_MANUAL_LOCK_VIA_KEYPAD",
     }
 }
 

@@ -47,6 +47,7 @@ impl DoorAction {
             connected_account_id: lock.connected_account_id,
             method: LockMethod::Remote,
             action_attempt_id: Some(attempt_id),
+            ..LockEvent::default()
         };
         match self {
             DoorAction::Lock => EventKind::LockLocked(e),

@@ -12,7 +12,9 @@
 //! reports about its PINs; `unmanaged` codes set outside Seam; `devices` devices by id and by
 //! filter (`lock()`: one that takes access codes) and the door actions of `/locks/*`;
 //! `accounts` connected accounts; `attempts` action attempts; `reads` managed codes and events
-//! by id, by filter and as a timeline, and the pagination every list shares.
+//! by id, by filter and as a timeline, and the pagination every list shares; `door` the
+//! simulated door (keypad entries, devices and accounts that drop and come back, removal);
+//! `external` changes made at the lock itself.
 
 mod accounts;
 mod attempts;
@@ -20,6 +22,8 @@ mod backup;
 mod codes;
 mod constraints;
 mod devices;
+mod door;
+mod external;
 mod lifecycle;
 mod offline;
 mod reads;
@@ -37,6 +41,7 @@ use crate::domain::access_code::{AccessCode, UnmanagedAccessCode};
 use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::backup::BackupPool;
 use crate::domain::device::Device;
+use crate::domain::door::Keypad;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
 use crate::domain::pinset::FastHash;
@@ -92,6 +97,7 @@ impl Keyed for ActionAttempt {
     }
 }
 
+pub use door::Simulate;
 pub use reads::{Page, paginate};
 
 /// Which devices a caller may see: all of the workspace, or those of some connected accounts
@@ -170,6 +176,9 @@ pub struct Workspace {
     /// How many of `events` were handed to webhooks (`Store::publish_outbox`); the rest are
     /// news.
     published: usize,
+    /// What each lock's keypad remembers (ended PINs, recent wrong entries, a lockout), for
+    /// the locks that have had one of these.
+    keypads: IndexMap<Uuid, Keypad>,
 }
 
 impl Workspace {
@@ -197,6 +206,7 @@ impl Workspace {
             now,
             delay,
             published: 0,
+            keypads: IndexMap::new(),
         }
     }
 
@@ -238,6 +248,9 @@ impl Workspace {
         for e in db.events.iter().filter(|e| e.workspace_id == id) {
             self.push_event(e.clone());
         }
+        for k in db.keypads.iter().filter(|k| k.workspace_id == id) {
+            self.keypads.insert(k.device_id, k.clone());
+        }
     }
 
     /// Appends this workspace's records to `db`.
@@ -258,6 +271,7 @@ impl Workspace {
         db.action_attempts
             .extend(self.action_attempts.values().cloned());
         db.events.extend(self.events.iter().cloned());
+        db.keypads.extend(self.keypads.values().cloned());
     }
 
     /// A copy of the content, indexes included (a snapshot, `store::snapshots`). Generators
@@ -286,6 +300,7 @@ impl Workspace {
             now: self.now,
             delay: self.delay,
             published: self.published,
+            keypads: self.keypads.clone(),
         }
     }
 

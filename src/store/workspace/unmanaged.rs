@@ -24,7 +24,7 @@ impl Workspace {
         self.unmanaged.insert(u.access_code_id, u);
     }
 
-    fn remove_unmanaged(&mut self, id: Uuid) -> UnmanagedAccessCode {
+    pub(super) fn remove_unmanaged(&mut self, id: Uuid) -> UnmanagedAccessCode {
         let u = self
             .unmanaged
             .shift_remove(&id)
