@@ -61,6 +61,7 @@ pub mod simulate;
 pub mod snapshots;
 pub mod timeline;
 pub mod ui;
+pub mod ui_door;
 pub mod unmanaged;
 pub mod webhooks;
 pub mod workspaces;
