@@ -279,7 +279,7 @@ crate::wire_enum! {
 }
 
 /// `lock.locked` / `lock.unlocked`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LockEvent {
     pub device_id: Uuid,
     pub connected_account_id: Uuid,
@@ -305,9 +305,18 @@ pub struct LockEvent {
     pub code: Option<String>,
 }
 
-impl Default for LockMethod {
-    fn default() -> Self {
-        LockMethod::Unknown
+impl LockEvent {
+    /// `lock` locked or unlocked by `method`, naming no attempt and no code.
+    pub fn by(lock: DeviceEvent, method: LockMethod) -> Self {
+        LockEvent {
+            device_id: lock.device_id,
+            connected_account_id: lock.connected_account_id,
+            method,
+            action_attempt_id: None,
+            access_code_id: None,
+            access_code_is_managed: None,
+            code: None,
+        }
     }
 }
 
@@ -522,12 +531,7 @@ impl EventKind {
             device_id: Uuid::from_u128(3),
             connected_account_id: Uuid::from_u128(5),
         };
-        let lock = LockEvent {
-            device_id: device.device_id,
-            connected_account_id: device.connected_account_id,
-            method: LockMethod::Remote,
-            ..LockEvent::default()
-        };
+        let lock = LockEvent::by(device.clone(), LockMethod::Remote);
         let account = Uuid::from_u128(5);
         match t {
             AccessCodeCreated => EventKind::AccessCodeCreated(code),
@@ -623,12 +627,13 @@ mod tests {
 
     #[test]
     fn each_kind_writes_its_type_and_its_own_fields_and_reads_back() {
-        let lock = frame(EventKind::LockLocked(LockEvent {
+        let about = DeviceEvent {
             device_id: Uuid::from_u128(3),
             connected_account_id: Uuid::from_u128(4),
-            method: LockMethod::Remote,
+        };
+        let lock = frame(EventKind::LockLocked(LockEvent {
             action_attempt_id: Some(Uuid::from_u128(5)),
-            ..LockEvent::default()
+            ..LockEvent::by(about, LockMethod::Remote)
         }));
         let v = serde_json::to_value(&lock).unwrap();
         assert_eq!(v["event_type"], json!("lock.locked"));

@@ -373,14 +373,15 @@ impl Workspace {
                 spent,
             } => {
                 self.set_locked(device_id, false);
-                let e = LockEvent {
+                let about = DeviceEvent {
                     device_id,
                     connected_account_id: account,
-                    method: LockMethod::Keycode,
+                };
+                let e = LockEvent {
                     access_code_id: Some(access_code_id),
                     access_code_is_managed: Some(is_managed),
                     code: Some(pin.to_string()),
-                    action_attempt_id: None,
+                    ..LockEvent::by(about, LockMethod::Keycode)
                 };
                 self.record(EventKind::LockUnlocked(e), now);
                 if spent && self.codes.get(&access_code_id).is_some() {
@@ -407,12 +408,7 @@ impl Workspace {
     /// `/locks/simulate/manual_lock_via_keypad`: someone locks the door at the keypad.
     pub fn manual_lock_via_keypad(&mut self, id: Uuid, scope: &Scope) -> Result<ActionAttempt> {
         let lock = self.keypad_lock(id, scope)?;
-        let e = LockEvent {
-            device_id: lock.device_id,
-            connected_account_id: lock.connected_account_id,
-            method: LockMethod::Keycode,
-            ..LockEvent::default()
-        };
+        let e = LockEvent::by(DeviceEvent::of(lock), LockMethod::Keycode);
         self.set_locked(e.device_id, true);
         self.record(EventKind::LockLocked(e), self.now);
         Ok(self.keypad_attempt(KeypadAction::ManualLock))
