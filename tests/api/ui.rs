@@ -322,6 +322,12 @@ async fn the_keypad_on_the_dashboard_lets_a_guest_in_only_inside_their_window() 
     .await;
     let d = app.post("/devices/get", json!({ "device_id": lock })).await;
     assert_eq!(d.ok()["device"]["properties"]["online"], false);
+    let shown = page
+        .eval(&format!(
+            "document.querySelector('.door[data-device-id=\"{lock}\"] .device-error').textContent"
+        ))
+        .await;
+    assert_eq!(shown, "device_offline");
     let offline = type_pin(&mut page, &lock, "4826").await;
     assert!(offline.contains("device_offline"), "{offline}");
     page.close().await;

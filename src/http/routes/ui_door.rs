@@ -100,6 +100,9 @@ pub fn door_controls(d: &Device) -> Markup {
         .any(|e| e.get("error_code").and_then(Value::as_str) == Some("hub_disconnected"));
     html! {
         div.door data-device-id=(d.device_id) {
+            @for e in &d.errors {
+                span.err.device-error { (e.get("error_code").and_then(Value::as_str).unwrap_or("error")) }
+            }
             @if d.can_unlock_with_code {
                 form.keypad onsubmit="keypad(this); return false;" {
                     input name="pin" inputmode="numeric" autocomplete="off" placeholder="PIN";
