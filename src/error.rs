@@ -115,6 +115,11 @@ pub enum Error {
     #[error("{message}")]
     UnsupportedByDevice { message: String, device_id: Uuid },
 
+    /// 400 `device_offline` (`data.device_id`): the lock is offline, so nothing can happen at
+    /// it (a simulated keypad entry).
+    #[error("The device is offline")]
+    DeviceOffline(Uuid),
+
     /// 400 `invalid_access_code` (`data.device_id`): the PIN does not fit the lock.
     #[error("{message}")]
     InvalidAccessCode { message: String, device_id: Uuid },
@@ -249,6 +254,7 @@ impl Error {
                 Some(json!({ "device_ids": device_ids })),
             ),
             InvalidAccessCode { device_id, .. } => (400, "invalid_access_code", device(device_id)),
+            DeviceOffline(id) => (400, "device_offline", device(id)),
             Unauthorized(_) => (401, "unauthorized", None),
             DeviceNotAccessible(id) => (401, "unauthorized", device(id)),
             ClientSessionNotFound => (401, "client_session_not_found", None),

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use thin_vec::ThinVec;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::hold::{self, Hold};
 use super::timestamp;
 
 crate::wire_enum! {
@@ -219,30 +220,40 @@ impl AccessCode {
         self.ends_at.is_some_and(|e| e <= now)
     }
 
-    /// Programs the code on an online device: `set`, with any offline error cleared.
+    /// Programs the code: `set`, with every entry the model of [`hold`] put on it cleared.
     pub fn program(&mut self) {
         self.status = Status::Set;
-        self.errors
-            .retain(|e| e.get("error_code") != Some(&json!("device_offline")));
+        self.errors.retain(|e| !hold::owns(e));
+        self.warnings.retain(|e| !hold::owns(e));
         self.is_scheduled_on_device = self.kind == CodeType::TimeBound;
     }
 
-    /// Marks the code as waiting on an offline device: `setting`, with a `device_offline` error.
-    pub fn mark_offline(&mut self, now: DateTime<Utc>) {
+    /// Leaves the code waiting on `holds`: `setting`, with one entry per cause — the
+    /// device-level entries made to match `holds` (a cause that cleared goes), the others
+    /// added. Returns the causes that are new to the code.
+    pub fn wait_on(&mut self, holds: &[Hold], now: DateTime<Utc>) -> Vec<Hold> {
         self.status = Status::Setting;
-        if !self
-            .errors
-            .iter()
-            .any(|e| e.get("error_code") == Some(&json!("device_offline")))
-        {
-            self.errors.push(json!({
-                "error_code": "device_offline",
-                "message": "The device is offline: the code will be programmed when it is back online.",
-                "is_access_code_error": false,
-                "is_device_error": true,
-                "created_at": timestamp::format(&now),
-            }));
+        let shown = |list: &ThinVec<Value>, h: Hold| {
+            list.iter().any(|e| hold::code_of(e) == Some(h.code()))
+        };
+        let stale = |e: &Value| {
+            Hold::of_device_error(e).is_some_and(|h| !holds.contains(&h))
+                && e.get("is_access_code_error").is_none()
+        };
+        self.errors.retain(|e| !stale(e));
+        let mut new = Vec::new();
+        for &h in holds {
+            let list = if h.is_warning() {
+                &mut self.warnings
+            } else {
+                &mut self.errors
+            };
+            if !shown(list, h) {
+                list.push(h.code_entry(now));
+                new.push(h);
+            }
         }
+        new
     }
 }
 
@@ -309,6 +320,7 @@ impl UnmanagedAccessCode {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use serde_json::json;
 
     fn t(h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2030, 1, 1, h, 0, 0).unwrap()
@@ -369,14 +381,30 @@ mod tests {
     }
 
     #[test]
-    fn offline_error_comes_and_goes() {
+    fn every_hold_comes_and_goes_the_same_way() {
+        use crate::domain::hold::ChangeType;
         let mut c = new(None, t(0));
-        c.mark_offline(t(0));
-        c.mark_offline(t(0));
+        assert_eq!(
+            c.wait_on(&[Hold::DeviceOffline], t(0)),
+            [Hold::DeviceOffline]
+        );
+        assert!(c.wait_on(&[Hold::DeviceOffline], t(0)).is_empty());
         assert_eq!(c.errors.len(), 1);
         assert_eq!(c.errors[0]["error_code"], "device_offline");
+        // The device's causes follow the device; a code's own cause stays until programmed.
+        c.wait_on(&[Hold::ExternalModification(ChangeType::Modified)], t(0));
+        c.wait_on(&[Hold::AccountDisconnected, Hold::Delayed], t(1));
+        let codes: Vec<&str> = c.errors.iter().filter_map(hold::code_of).collect();
+        assert_eq!(
+            codes,
+            ["conflicting_external_modification", "account_disconnected"]
+        );
+        assert_eq!(c.warnings.len(), 1);
+        assert_eq!(c.status, Status::Setting);
+        c.errors.push(json!({"error_code": "provider_issue"}));
         c.program();
-        assert!(c.errors.is_empty());
+        assert_eq!(c.errors.len(), 1, "only the model's entries clear");
+        assert!(c.warnings.is_empty());
         assert_eq!(c.status, Status::Set);
     }
 

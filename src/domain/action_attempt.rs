@@ -18,6 +18,10 @@ crate::wire_enum! {
         ConfigureAutoLock = "CONFIGURE_AUTO_LOCK",
         /// `/workspaces/reset_sandbox`.
         ResetSandboxWorkspace = "RESET_SANDBOX_WORKSPACE",
+        /// Someone typed a PIN at the keypad (`/locks/simulate/keypad_code_entry`).
+        SimulateKeypadCodeEntry = "SIMULATE_KEYPAD_CODE_ENTRY",
+        /// Someone locked the door at the keypad (`/locks/simulate/manual_lock_via_keypad`).
+        SimulateManualLockViaKeypad = "SIMULATE_MANUAL_LOCK_VIA_KEYPAD",
     }
 }
 

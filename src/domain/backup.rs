@@ -64,32 +64,14 @@ pub fn refill(device: &Device, in_use: &mut PinSet, pool: &mut Vec<String>, rng:
 mod tests {
     use super::*;
     use crate::domain::access_code::{NewCode, Window};
-    use crate::domain::device::template_for;
     use chrono::{Duration, TimeZone, Utc};
     use proptest::prelude::*;
     use rand::{SeedableRng, rngs::StdRng};
-    use serde_json::Map;
 
     fn device(kind: &str) -> Device {
-        let t = template_for(kind).unwrap();
         Device {
-            device_id: Uuid::from_u128(1),
-            workspace_id: Uuid::from_u128(2),
-            connected_account_id: Uuid::from_u128(3),
-            device_type: kind.into(),
-            display_name: "d".into(),
-            capabilities_supported: t.capabilities.iter().map(|c| c.to_string()).collect(),
             can_program_online_access_codes: true,
-            can_program_offline_access_codes: t.offline_codes,
-            properties: t.properties("d"),
-            custom_metadata: Map::new(),
-            space_ids: Vec::new(),
-            errors: Vec::new(),
-            warnings: Vec::new(),
-            is_managed: true,
-            nickname: None,
-            location: None,
-            created_at: Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+            ..Device::sample(kind)
         }
     }
 

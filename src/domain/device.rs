@@ -46,6 +46,35 @@ pub struct Device {
     #[serde(default)]
     #[schema(required = true)]
     pub can_program_offline_access_codes: bool,
+    /// Whether `/devices/simulate/connect` may bring it back online (contract §12).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_simulate_connection: bool,
+    /// Whether `/devices/simulate/disconnect` may take it offline.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_simulate_disconnection: bool,
+    /// Whether `/devices/simulate/connect_to_hub` may reconnect its hub.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_simulate_hub_connection: bool,
+    /// Whether `/devices/simulate/disconnect_from_hub` may disconnect its hub.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_simulate_hub_disconnection: bool,
+    /// Whether `/devices/simulate/remove` may remove it.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_simulate_removal: bool,
+    /// Whether `/devices/simulate/paid_subscription` may expire its subscription.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_simulate_paid_subscription: bool,
+    /// Whether someone at its keypad can open it with a PIN
+    /// (`/locks/simulate/keypad_code_entry`).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub can_unlock_with_code: bool,
     pub properties: DeviceProperties,
     #[serde(default)]
     #[schema(required = true, value_type = Object)]
@@ -170,6 +199,17 @@ impl Device {
         changed
     }
 
+    /// Sets the `can_simulate_*` and `can_unlock_with_code` flags.
+    pub fn set_simulation(&mut self, s: Simulation) {
+        self.can_simulate_connection = s.connection;
+        self.can_simulate_disconnection = s.connection;
+        self.can_simulate_hub_connection = s.hub;
+        self.can_simulate_hub_disconnection = s.hub;
+        self.can_simulate_removal = s.removal;
+        self.can_simulate_paid_subscription = s.paid_subscription;
+        self.can_unlock_with_code = s.unlock_with_code;
+    }
+
     /// Whether `name` names this device: its display name or its provider's `properties.name`
     /// (how `/devices/get` and `/locks/get` find a device by name).
     pub fn is_named(&self, name: &str) -> bool {
@@ -272,6 +312,22 @@ pub struct DeviceTemplate {
     pub offline_codes: bool,
     /// `properties.supports_backup_access_code_pool`.
     pub backup_pool: bool,
+    /// It reaches Seam through a hub (`can_simulate_hub_*`).
+    pub hub: bool,
+    /// Its provider sells a subscription (`can_simulate_paid_subscription`).
+    pub paid_subscription: bool,
+}
+
+/// The `can_simulate_*` and `can_unlock_with_code` flags a device starts with (contract §12):
+/// a lock can be connected, disconnected and removed and, with a keypad, opened with a PIN;
+/// its hub and subscription can be simulated where its template has them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Simulation {
+    pub connection: bool,
+    pub hub: bool,
+    pub removal: bool,
+    pub paid_subscription: bool,
+    pub unlock_with_code: bool,
 }
 
 const LOCK_CAPABILITIES: &[&str] = &["access_code", "lock"];
@@ -289,41 +345,47 @@ pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
             constraints,
             offline_codes: false,
             backup_pool: false,
+            hub: false,
+            paid_subscription: false,
         };
+    let hub = |t: DeviceTemplate| DeviceTemplate { hub: true, ..t };
     let pool = |t: DeviceTemplate| DeviceTemplate {
         backup_pool: true,
         ..t
     };
     Some(match device_type {
-        "august_lock" => pool(lock(
+        "august_lock" => hub(pool(lock(
             ("august", "August", "Wi-Fi Smart Lock"),
             &[4, 5, 6, 7, 8],
             &[],
-        )),
+        ))),
         "schlage_lock" => lock(
             ("schlage", "Schlage", "Encode Smart Deadbolt"),
             &[4],
             &[UniqueFirstFourDigits],
         ),
-        "nuki_lock" => lock(
-            ("nuki", "Nuki", "Smart Lock"),
-            &[6],
-            &[NoZeros, CannotStartWith12],
-        ),
+        "nuki_lock" => DeviceTemplate {
+            paid_subscription: true,
+            ..lock(
+                ("nuki", "Nuki", "Smart Lock"),
+                &[6],
+                &[NoZeros, CannotStartWith12],
+            )
+        },
         "tedee_lock" => lock(
             ("tedee", "tedee", "PRO Smart Lock"),
             &[5, 6, 7, 8],
             &[AtLeastThreeUniqueDigits, NoAscendingOrDescendingSequence],
         ),
-        "ttlock_lock" => lock(
+        "ttlock_lock" => hub(lock(
             ("ttlock", "TTLock", "Smart Lock"),
             &[4, 5, 6, 7, 8, 9],
             &[CannotContain089],
-        ),
-        "igloohome_lock" => DeviceTemplate {
+        )),
+        "igloohome_lock" => hub(DeviceTemplate {
             offline_codes: true,
             ..lock(("igloohome", "igloohome", "Smart Deadbolt"), &[6], &[])
-        },
+        }),
         "salto_lock" => lock(("salto", "Salto", "KS Lock"), &[6], &[CannotSpecifyPinCode]),
         "kwikset_lock" => pool(lock(
             ("kwikset", "Kwikset", "Halo Smart Lock"),
@@ -345,6 +407,8 @@ pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
             constraints: &[],
             offline_codes: false,
             backup_pool: false,
+            hub: false,
+            paid_subscription: false,
         },
         "minut_sensor" => DeviceTemplate {
             manufacturer: "minut",
@@ -355,12 +419,75 @@ pub fn template_for(device_type: &str) -> Option<DeviceTemplate> {
             constraints: &[],
             offline_codes: false,
             backup_pool: false,
+            hub: false,
+            paid_subscription: false,
         },
         _ => return None,
     })
 }
 
 impl DeviceTemplate {
+    /// A device of this template, online, with its defaults (capabilities, properties,
+    /// simulation flags): the one place that names every field of a new device. Callers
+    /// change what they set otherwise.
+    pub fn device(
+        &self,
+        device_id: Uuid,
+        workspace_id: Uuid,
+        connected_account_id: Uuid,
+        device_type: &str,
+        name: &str,
+        created_at: DateTime<Utc>,
+    ) -> Device {
+        let capabilities_supported: Vec<String> =
+            self.capabilities.iter().map(|c| c.to_string()).collect();
+        let mut d = Device {
+            device_id,
+            workspace_id,
+            connected_account_id,
+            device_type: device_type.to_string(),
+            display_name: name.to_string(),
+            can_program_online_access_codes: capabilities_supported
+                .iter()
+                .any(|c| c == ACCESS_CODE_CAPABILITY),
+            can_program_offline_access_codes: self.offline_codes,
+            can_simulate_connection: false,
+            can_simulate_disconnection: false,
+            can_simulate_hub_connection: false,
+            can_simulate_hub_disconnection: false,
+            can_simulate_removal: false,
+            can_simulate_paid_subscription: false,
+            can_unlock_with_code: false,
+            properties: self.properties(name),
+            custom_metadata: Map::new(),
+            space_ids: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            is_managed: true,
+            nickname: None,
+            location: None,
+            created_at,
+            capabilities_supported,
+        };
+        d.set_simulation(self.simulation(&d.capabilities_supported));
+        d
+    }
+
+    /// The simulation flags a device of this template starts with, given the capabilities
+    /// it ends up with: every lock can be connected, disconnected and removed; one that takes
+    /// codes has a keypad.
+    pub fn simulation(&self, capabilities: &[String]) -> Simulation {
+        let has = |c: &str| capabilities.iter().any(|x| x == c);
+        let lock = has("lock");
+        Simulation {
+            connection: lock,
+            hub: lock && self.hub,
+            removal: lock,
+            paid_subscription: lock && self.paid_subscription,
+            unlock_with_code: lock && has(ACCESS_CODE_CAPABILITY),
+        }
+    }
+
     /// Default properties for a device of this template called `name`.
     pub fn properties(&self, name: &str) -> DeviceProperties {
         let takes_codes = self.capabilities.contains(&ACCESS_CODE_CAPABILITY);
@@ -391,8 +518,51 @@ impl DeviceTemplate {
 }
 
 #[cfg(test)]
+impl Device {
+    /// A seeded-style device of `device_type` (ids 1, 2, 3), for tests.
+    pub fn sample(device_type: &str) -> Device {
+        use chrono::TimeZone;
+        template_for(device_type)
+            .expect("a known device type")
+            .device(
+                Uuid::from_u128(1),
+                Uuid::from_u128(2),
+                Uuid::from_u128(3),
+                device_type,
+                "d",
+                Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
+            )
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simulation_flags_follow_the_contract() {
+        let s = |kind: &str| Device::sample(kind);
+        for kind in ["august_lock", "schlage_lock", "nuki_lock", "salto_lock"] {
+            let d = s(kind);
+            assert!(
+                d.can_simulate_connection && d.can_simulate_disconnection,
+                "{kind}"
+            );
+            assert!(d.can_simulate_removal && d.can_unlock_with_code, "{kind}");
+        }
+        for kind in ["august_lock", "ttlock_lock", "igloohome_lock"] {
+            let d = s(kind);
+            assert!(
+                d.can_simulate_hub_connection && d.can_simulate_hub_disconnection,
+                "{kind}"
+            );
+        }
+        assert!(!s("schlage_lock").can_simulate_hub_connection);
+        assert!(s("nuki_lock").can_simulate_paid_subscription);
+        assert!(!s("august_lock").can_simulate_paid_subscription);
+        let thermostat = s("ecobee_thermostat");
+        assert!(!thermostat.can_simulate_removal && !thermostat.can_unlock_with_code);
+    }
 
     #[test]
     fn constraint_names_round_trip_through_serde() {

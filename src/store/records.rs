@@ -16,6 +16,7 @@ use crate::domain::access_code::UnmanagedAccessCode;
 use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::backup::BackupPool;
 use crate::domain::customization::CustomizationProfile;
+use crate::domain::door::Keypad;
 
 /// A workspace: the unit every credential resolves to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -165,6 +166,9 @@ pub struct Database {
     pub events: Vec<Event>,
     /// `/workspaces/customization_profiles/*`.
     pub customization_profiles: Vec<CustomizationProfile>,
+    /// What locks' keypads remember (ended PINs, wrong entries, a lockout), one per lock at
+    /// most.
+    pub keypads: Vec<Keypad>,
 }
 
 impl Database {
@@ -274,6 +278,25 @@ impl Database {
                 return Err(format!(
                     "customization_profiles: duplicate customization_profile_id {}",
                     p.customization_profile_id
+                ));
+            }
+        }
+        let mut keypads = HashSet::new();
+        for k in &self.keypads {
+            if !devices.contains(&(k.workspace_id, k.device_id)) {
+                return Err(format!("keypads: unknown device_id {}", k.device_id));
+            }
+            if !keypads.insert(k.device_id) {
+                return Err(format!("keypads: more than one for device {}", k.device_id));
+            }
+            if let Some(pin) = k
+                .ended_codes
+                .keys()
+                .find(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(format!(
+                    "keypads: device {}: {pin:?} is not a PIN (digits only)",
+                    k.device_id
                 ));
             }
         }

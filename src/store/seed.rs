@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::domain::device::{ACCESS_CODE_CAPABILITY, Device, template_for};
+use crate::domain::device::{Device, template_for};
 
 use super::records::*;
 
@@ -116,28 +116,7 @@ pub fn database() -> Database {
         .enumerate()
         .filter_map(|(i, (_, kind, name, owner))| {
             let t = template_for(kind)?;
-            let capabilities: Vec<String> = t.capabilities.iter().map(|c| c.to_string()).collect();
-            Some(Device {
-                device_id: device_id(i + 1),
-                workspace_id: WORKSPACE_1,
-                connected_account_id: *owner,
-                device_type: kind.to_string(),
-                display_name: name.to_string(),
-                can_program_online_access_codes: capabilities
-                    .iter()
-                    .any(|c| c == ACCESS_CODE_CAPABILITY),
-                capabilities_supported: capabilities,
-                can_program_offline_access_codes: t.offline_codes,
-                properties: t.properties(name),
-                custom_metadata: Map::new(),
-                space_ids: Vec::new(),
-                errors: Vec::new(),
-                warnings: Vec::new(),
-                is_managed: true,
-                nickname: None,
-                location: None,
-                created_at: at,
-            })
+            Some(t.device(device_id(i + 1), WORKSPACE_1, *owner, kind, name, at))
         })
         .collect();
     Database {

@@ -17,7 +17,7 @@ use utoipa::{
 use uuid::Uuid;
 
 use crate::domain::device::{
-    ACCESS_CODE_CAPABILITY, Device, DeviceProperties, DeviceTemplate, template_for,
+    ACCESS_CODE_CAPABILITY, DeviceProperties, DeviceTemplate, template_for,
 };
 use crate::domain::timestamp;
 use crate::error::{Error, Issue, Result};
@@ -181,6 +181,8 @@ const GENERIC_LOCK: DeviceTemplate = DeviceTemplate {
     constraints: &[],
     offline_codes: false,
     backup_pool: false,
+    hub: false,
+    paid_subscription: false,
 };
 
 crate::request! {
@@ -273,27 +275,24 @@ pub async fn add_device(
                 .collect()
         });
         let device_id = ws.new_id();
-        let device = Device {
+        let mut device = template.device(
             device_id,
             workspace_id,
             connected_account_id,
-            device_type: device_type.clone(),
-            display_name: name,
-            can_program_online_access_codes: capabilities_supported
-                .iter()
-                .any(|c| c == ACCESS_CODE_CAPABILITY),
-            capabilities_supported,
-            can_program_offline_access_codes: offline.unwrap_or(template.offline_codes),
-            properties: props,
-            custom_metadata: custom_metadata.clone(),
-            space_ids: Vec::new(),
-            errors: Vec::new(),
-            warnings: Vec::new(),
-            is_managed: true,
-            nickname: None,
-            location: None,
-            created_at: ws.now,
-        };
+            &device_type,
+            &name,
+            ws.now,
+        );
+        device.can_program_online_access_codes = capabilities_supported
+            .iter()
+            .any(|c| c == ACCESS_CODE_CAPABILITY);
+        device.set_simulation(template.simulation(&capabilities_supported));
+        device.capabilities_supported = capabilities_supported;
+        if let Some(o) = offline {
+            device.can_program_offline_access_codes = o;
+        }
+        device.properties = props;
+        device.custom_metadata = custom_metadata.clone();
         Ok(ws.add_device(device).clone())
     })?;
     Ok(DeviceResponse::new(device))

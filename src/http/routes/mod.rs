@@ -62,9 +62,11 @@ pub mod locks;
 pub mod meta;
 pub mod requests;
 pub mod sandboxes;
+pub mod simulate;
 pub mod snapshots;
 pub mod timeline;
 pub mod ui;
+pub mod ui_door;
 pub mod unmanaged;
 pub mod webhooks;
 pub mod workspaces;
@@ -177,6 +179,15 @@ pub fn seam() -> OpenApiRouter<AppState> {
         .routes(path(routes!(webhooks::list)))
         .routes(path(routes!(webhooks::update)))
         .routes(path(routes!(webhooks::delete)))
+        .routes(path(routes!(simulate::keypad_code_entry)))
+        .routes(path(routes!(simulate::manual_lock_via_keypad)))
+        .routes(path(routes!(simulate::connect)))
+        .routes(path(routes!(simulate::disconnect)))
+        .routes(path(routes!(simulate::connect_to_hub)))
+        .routes(path(routes!(simulate::disconnect_from_hub)))
+        .routes(path(routes!(simulate::remove)))
+        .routes(path(routes!(simulate::paid_subscription)))
+        .routes(path(routes!(simulate::disconnect_account)))
 }
 
 /// Health, the OpenAPI document and the fake control surface: no credential needed, any
@@ -206,4 +217,6 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(path(routes!(requests::list)))
         .routes(path(routes!(requests::clear)))
         .routes(path(routes!(ui::dashboard)))
+        .routes(path(routes!(simulate::reconnect_connected_account)))
+        .routes(path(routes!(simulate::simulate_external_modification)))
 }

@@ -3,7 +3,9 @@
 //! `create_multiple` linked, the latest events and the latest requests, by the server clock;
 //! above them the live fault rules and their hits.
 //! A few lines of inline script swap in a fresh copy every two seconds (a `<noscript>` refresh
-//! otherwise), so a developer can leave it open beside a test run.
+//! otherwise), so a developer can leave it open beside a test run. Each lock card carries the
+//! door's control panel (`ui_door`: keypad, offline/online, hub, remove) and the clock its
+//! controls.
 
 use std::collections::HashMap;
 
@@ -24,13 +26,17 @@ use crate::store::faults::FaultView;
 use crate::store::journal::{JournalEntry, JournalFilter};
 use crate::store::records::Database;
 
+use super::ui_door;
+
 /// How many events and requests each workspace shows.
 const LATEST: usize = 12;
 
 const STYLE: &str = include_str!("ui.css");
 
-const REFRESH: &str = "setInterval(async () => {
+const REFRESH: &str = "async function refresh() {
   const badge = document.getElementById('conn');
+  // Someone typing in a control keeps what they typed.
+  if (document.activeElement && document.activeElement.closest('#live input')) return;
   try {
     const res = await fetch(location.href, {cache: 'no-store'});
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
@@ -39,7 +45,8 @@ const REFRESH: &str = "setInterval(async () => {
   } catch (e) {
     badge.textContent = 'server unreachable'; badge.className = 'conn down';
   }
-}, 2000);";
+}
+setInterval(refresh, 2000);";
 
 /// The dashboard: every workspace's locks, PINs, linked groups, events and requests.
 #[utoipa::path(
@@ -184,6 +191,7 @@ fn lock_card(
                     span.rule { (wire(&c.constraint_type)) }
                 }
             }
+            (ui_door::door_controls(d))
             @if codes.is_empty() && unmanaged.is_empty() {
                 p.none { "No codes." }
             } @else {
@@ -258,8 +266,14 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
         .rev()
         .take(LATEST)
         .collect();
+    // The door controls call the Seam routes with the workspace's own key.
+    let key = db
+        .api_keys
+        .iter()
+        .find(|k| k.workspace_id == w)
+        .map_or("", |k| k.token.as_str());
     html! {
-        section.workspace data-workspace-id=(w) {
+        section.workspace data-workspace-id=(w) data-key=(key) {
             h2 { (name) " " span.muted { (w) } }
             p.summary { (count(locks.len(), "lock")) " · " (count(codes.len(), "access code")) " · " (count(linked.len(), "linked group")) }
             @if !linked.is_empty() {
@@ -303,6 +317,7 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
                                     td { code { (wire(&e.event_type())) } }
                                     td { (name_of(e.device_id())) }
                                     td.pin-s { (e.pin().unwrap_or("")) }
+                                    td.detail { (ui_door::event_detail(e)) }
                                 }
                             }
                         }
@@ -371,7 +386,7 @@ pub fn page(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "seam-mock" }
                 noscript { meta http-equiv="refresh" content="2"; }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) (PreEscaped(ui_door::STYLE)) }
             }
             body {
                 div.bar {
@@ -379,7 +394,7 @@ pub fn page(
                     span id="conn" class="conn ok" { "live" }
                 }
                 main id="live" {
-                    p.clock { "Server clock " time datetime=(crate::domain::timestamp::format(&now)) { (when(&now)) " UTC" } }
+                    p.clock { "Server clock " time datetime=(crate::domain::timestamp::format(&now)) { (when(&now)) " UTC" } (ui_door::clock_controls()) }
                     @if !faults.is_empty() { (faults_panel(faults)) }
                     @if db.workspaces.is_empty() { p.none { "No workspaces: load some with PUT /_fake/database." } }
                     @for w in &db.workspaces {
@@ -392,7 +407,7 @@ pub fn page(
                         }
                     }
                 }
-                script { (PreEscaped(REFRESH)) }
+                script { (PreEscaped(REFRESH)) (PreEscaped(ui_door::SCRIPT)) }
             }
         }
     }

@@ -33,12 +33,10 @@ impl Workspace {
         // One look-up of the lock for what the code and its event need from it.
         let lock = &self.devices[&device_id];
         let account = Some(lock.connected_account_id);
-        let (lock_online, supports_pool) = (
-            lock.properties.online,
-            lock.properties
-                .supports_backup_access_code_pool
-                .unwrap_or(false),
-        );
+        let supports_pool = lock
+            .properties
+            .supports_backup_access_code_pool
+            .unwrap_or(false);
         // Every field named: the one path a caller's request creates codes through decides
         // each of them, so a new one fails to compile here until it is decided.
         let n = NewCode {
@@ -59,11 +57,10 @@ impl Workspace {
             code.is_offline_access_code = true;
             code.is_one_time_use = r == Rounding::OneTime;
         }
-        // An algoPIN needs no connection: the lock derives it by itself.
-        let online = code.is_offline_access_code || lock_online;
+        let holds = self.holds_of(&code);
         let id = code.access_code_id;
         let about = CodeEvent::of(&code, account);
-        let parked = !online && code.status == Status::Setting;
+        let parked = !holds.is_empty() && code.status == Status::Setting;
         if settings.use_backup_access_code_pool || parked {
             // The paths that change the code once it is stored.
             self.insert_code(code);
@@ -72,7 +69,7 @@ impl Workspace {
             }
             self.refresh_backup_flag(id);
             if parked {
-                self.park_offline(id, now);
+                self.hold_code(id, &holds, now);
             }
             self.record(EventKind::AccessCodeCreated(about), now);
             return self.codes[&id].clone();
@@ -270,7 +267,7 @@ impl Workspace {
 
     /// Gives a code a new PIN in place, keeping the indexes right. A new PIN leaves the group:
     /// two codes with one key always share a PIN.
-    fn set_pin(&mut self, id: Uuid, pin: &str) {
+    pub(super) fn set_pin(&mut self, id: Uuid, pin: &str) {
         let Some(c) = self.codes.get_mut(&id) else {
             return;
         };

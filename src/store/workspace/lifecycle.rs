@@ -1,55 +1,84 @@
 //! The scheduler: every managed code's next transition in time order, and what happens when it
-//! is due — programmed (`set`), left `setting` on an offline lock, or removed when its window
-//! ends — with the events each step records. Also the provider picking a PIN for a lock that
-//! assigns its own, and a lock coming back online.
+//! is due — programmed (`set`), left `setting` while something holds it off its lock (one
+//! question, [`Workspace::holds_of`], over the model of `domain::hold`), or removed when its
+//! window ends — with the events each step records. Also the provider picking a PIN for a lock
+//! that assigns its own, and a device whose state changed (`refresh_device`).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::access_code::{Status, Window};
+use crate::domain::access_code::{AccessCode, Status, Window};
 use crate::domain::device::Device;
 use crate::domain::event::{
     CodeEvent, CodePinEvent, DeviceDisconnectedEvent, DeviceEvent, DisconnectCause, Event,
     EventKind,
 };
+use crate::domain::hold::Hold;
 use crate::domain::pin::{self, LockRules, PinSet};
 
 use super::Workspace;
 
 impl Workspace {
-    /// Replaces a device's state (the fake control surface). A device coming back online has
-    /// its waiting codes programmed now.
-    pub fn replace_device(&mut self, d: Device) -> &Device {
+    /// Replaces a device's state (the fake control surface). A lock taken offline this way
+    /// carries the `device_offline` error like one disconnected by `/devices/simulate/*`;
+    /// brought back online, its offline errors go and its waiting codes are programmed now.
+    pub fn replace_device(&mut self, mut d: Device) -> &Device {
         let id = d.device_id;
         let was_online = self.devices.get(&id).map(|old| old.properties.online);
         let online = d.properties.online;
-        let back_online = online && was_online == Some(false);
+        if online {
+            d.errors
+                .retain(|e| !Hold::of_device_error(e).is_some_and(Hold::takes_device_offline));
+        } else if !Hold::of_device(&d).contains(&Hold::HubDisconnected)
+            && !d
+                .errors
+                .iter()
+                .any(|e| Hold::of_device_error(e) == Some(Hold::DeviceOffline))
+        {
+            d.errors.push(Hold::DeviceOffline.device_entry(self.now));
+        }
         let change = was_online
             .is_some_and(|was| was != online)
-            .then(|| self.online_event(&d));
+            .then(|| match online {
+                true => EventKind::DeviceConnected(DeviceEvent::of(&d)),
+                false => self.disconnected_event(&d, DisconnectCause::DeviceDisconnected),
+            });
         self.devices.insert(id, d);
         if let Some(kind) = change {
             self.record(kind, self.now);
         }
-        if back_online {
-            let now = self.now;
-            let waiting: Vec<Uuid> = self
-                .codes_by_device
-                .get(&id)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|c| self.codes[c].status == Status::Setting)
-                .collect();
-            for c in waiting {
+        self.refresh_device(id);
+        &self.devices[&id]
+    }
+
+    /// After a change of a device's state: its codes waiting on a cause take the causes that
+    /// hold now, and those no longer held are programmed at once.
+    pub(super) fn refresh_device(&mut self, device_id: Uuid) {
+        let now = self.now;
+        let waiting: Vec<Uuid> = self
+            .codes_by_device
+            .get(&device_id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|c| {
+                let c = &self.codes[c];
+                c.status == Status::Setting
+                    && c.errors.iter().any(|e| Hold::of_device_error(e).is_some())
+            })
+            .collect();
+        for c in waiting {
+            let holds = self.holds_of(&self.codes[&c]);
+            if holds.is_empty() {
                 let due = self.codes[&c]
                     .next_transition(self.delay)
                     .map_or(now, |t| t.max(now));
                 self.schedule_at(c, due);
+            } else {
+                self.hold_code(c, &holds, now);
             }
-            self.tick(now);
         }
-        &self.devices[&id]
+        self.tick(now);
     }
 
     pub(super) fn schedule_at(&mut self, id: Uuid, at: DateTime<Utc>) {
@@ -65,24 +94,40 @@ impl Workspace {
         }
     }
 
-    /// Leaves a code waiting on an offline lock: `setting` with a `device_offline` error, and
-    /// only its window's end (if any) still scheduled.
-    pub(super) fn park_offline(&mut self, id: Uuid, at: DateTime<Utc>) {
+    /// Why a code cannot be on its lock now: its lock's causes (an algoPIN needs no
+    /// connection: none). The one question the lifecycle asks before it programs a code.
+    pub(super) fn holds_of(&self, code: &AccessCode) -> Vec<Hold> {
+        if code.is_offline_access_code {
+            return Vec::new();
+        }
+        self.devices
+            .get(&code.device_id)
+            .map(Hold::of_device)
+            .unwrap_or_default()
+    }
+
+    /// Leaves a code waiting on `holds`: `setting` with their entries, the event of each new
+    /// cause that has one, and only its window's end (if any) still scheduled.
+    pub(super) fn hold_code(&mut self, id: Uuid, holds: &[Hold], at: DateTime<Utc>) {
+        let account = self
+            .codes
+            .get(&id)
+            .and_then(|c| self.account_of(c.device_id));
         let Some(c) = self.codes.get_mut(&id) else {
             return;
         };
-        c.mark_offline(at);
-        match c.ends_at {
+        let new = c.wait_on(holds, at);
+        let end = c.ends_at;
+        let about = CodeEvent::of(c, account);
+        match end {
             Some(end) => self.schedule_at(id, end.max(at)),
             None => self.unschedule(id),
         }
-    }
-
-    /// Whether the code's lock is online.
-    pub(super) fn lock_online(&self, device_id: Uuid) -> bool {
-        self.devices
-            .get(&device_id)
-            .is_some_and(|d| d.properties.online)
+        for h in new {
+            if let Some(kind) = h.event(about.clone()) {
+                self.record(kind, at);
+            }
+        }
     }
 
     /// Runs every transition due at or before `now`, in time order: codes get programmed
@@ -98,17 +143,16 @@ impl Workspace {
                 continue;
             };
             if code.expired(due) {
+                self.remember_ended(id);
                 self.remove_with_events(id, due);
                 continue;
             }
-            // One look-up of the lock: whether it is online, and the account its event names.
-            let lock = self.devices.get(&code.device_id);
-            let online = lock.is_some_and(|d| d.properties.online);
-            let account = lock.map(|d| d.connected_account_id);
-            if !code.is_offline_access_code && !online {
-                self.park_offline(id, due);
+            let holds = self.holds_of(code);
+            if !holds.is_empty() {
+                self.hold_code(id, &holds, due);
                 continue;
             }
+            let account = self.account_of(code.device_id);
             if code.code.is_none() {
                 self.assign_provider_pin(id);
             }
@@ -165,13 +209,12 @@ impl Workspace {
     /// window), rescheduled, and `access_code.changed` recorded.
     pub(super) fn reprogram(&mut self, id: Uuid, window: Option<Window>) {
         let now = self.now;
-        let device_online = self.lock_online(self.codes[&id].device_id);
         if let Some(c) = self.codes.get_mut(&id) {
             c.set_window(window, now);
         }
-        let status = self.codes[&id].status;
-        if !device_online && status == Status::Setting {
-            self.park_offline(id, now);
+        let holds = self.holds_of(&self.codes[&id]);
+        if !holds.is_empty() && self.codes[&id].status == Status::Setting {
+            self.hold_code(id, &holds, now);
         } else if let Some(at) = self.codes[&id].next_transition(self.delay) {
             // A change made now cannot take effect in the past.
             self.schedule_at(id, at.max(now));
@@ -206,17 +249,14 @@ impl Workspace {
         self.devices.get(&device_id).map(|d| d.connected_account_id)
     }
 
-    /// The event of a device whose `properties.online` just changed to `d`'s: connected, or
-    /// disconnected with the errors and warnings of the device and its account as they stand.
-    fn online_event(&self, d: &Device) -> EventKind {
+    /// `device.disconnected` for `cause`, with the errors and warnings of the device and its
+    /// account as they stand.
+    pub(super) fn disconnected_event(&self, d: &Device, cause: DisconnectCause) -> EventKind {
         let about = DeviceEvent::of(d);
-        if d.properties.online {
-            return EventKind::DeviceConnected(about);
-        }
         let account = self.accounts.get(&d.connected_account_id);
         EventKind::DeviceDisconnected(Box::new(DeviceDisconnectedEvent {
             about,
-            error_code: DisconnectCause::DeviceDisconnected,
+            error_code: cause,
             device_errors: d.errors.clone(),
             device_warnings: d.warnings.clone(),
             connected_account_errors: account.map(|a| a.errors.clone()).unwrap_or_default(),

@@ -15,7 +15,8 @@
 //! user changes about a device (name, metadata, managed or not, auto-lock, deleted);
 //! `attempts` action attempts; `reads` managed codes and events by id, by filter and as a
 //! timeline, and the pagination every list shares; `find` a search by id across everything;
-//! `profiles` customization profiles.
+//! `profiles` customization profiles; `door` the simulated door (keypad entries, devices and
+//! accounts that drop and come back, removal); `external` changes made at the lock itself.
 
 mod accounts;
 mod attempts;
@@ -24,6 +25,8 @@ mod changes;
 mod codes;
 mod constraints;
 mod devices;
+mod door;
+mod external;
 mod find;
 mod lifecycle;
 mod managing;
@@ -45,6 +48,7 @@ use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::backup::BackupPool;
 use crate::domain::customization::CustomizationProfile;
 use crate::domain::device::Device;
+use crate::domain::door::Keypad;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
 use crate::domain::pinset::FastHash;
@@ -103,6 +107,7 @@ impl Keyed for ActionAttempt {
 
 pub use accounts::AccountChanges;
 pub use changes::Changes;
+pub use door::Simulate;
 pub use find::Found;
 pub use managing::DeviceChanges;
 pub use reads::{Page, paginate};
@@ -185,6 +190,9 @@ pub struct Workspace {
     published: usize,
     /// Customization profiles by id, in creation order (the order their list gives).
     profiles: IndexMap<Uuid, CustomizationProfile>,
+    /// What each lock's keypad remembers (ended PINs, recent wrong entries, a lockout), for
+    /// the locks that have had one of these.
+    keypads: IndexMap<Uuid, Keypad>,
 }
 
 impl Workspace {
@@ -213,6 +221,7 @@ impl Workspace {
             delay,
             published: 0,
             profiles: IndexMap::new(),
+            keypads: IndexMap::new(),
         }
     }
 
@@ -261,6 +270,9 @@ impl Workspace {
         {
             self.profiles.insert(p.customization_profile_id, p.clone());
         }
+        for k in db.keypads.iter().filter(|k| k.workspace_id == id) {
+            self.keypads.insert(k.device_id, k.clone());
+        }
     }
 
     /// Appends this workspace's records to `db`.
@@ -283,6 +295,7 @@ impl Workspace {
         db.events.extend(self.events.iter().cloned());
         db.customization_profiles
             .extend(self.profiles.values().cloned());
+        db.keypads.extend(self.keypads.values().cloned());
     }
 
     /// A copy of the content, indexes included (a snapshot, `store::snapshots`). Generators
@@ -312,6 +325,7 @@ impl Workspace {
             delay: self.delay,
             published: self.published,
             profiles: self.profiles.clone(),
+            keypads: self.keypads.clone(),
         }
     }
 
