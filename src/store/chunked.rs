@@ -15,9 +15,8 @@
 use std::collections::HashMap;
 use std::ops::{Index, IndexMut};
 
+use foldhash::fast::FixedState;
 use uuid::Uuid;
-
-use crate::domain::pinset::FastHash;
 
 /// Entries in the first chunk; chunk `k` holds `FIRST << k`.
 const FIRST: usize = 16;
@@ -127,7 +126,7 @@ pub trait Keyed {
 #[derive(Clone, Debug)]
 pub struct Table<T> {
     slots: Chunked<Option<T>>,
-    at: HashMap<Uuid, u32, FastHash>,
+    at: HashMap<Uuid, u32, FixedState>,
 }
 
 impl<T> Default for Table<T> {

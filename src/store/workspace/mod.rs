@@ -26,6 +26,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+// Maps keyed by server-made ids hash with foldhash (fast, and the same order in every run).
+use foldhash::fast::FixedState;
 use indexmap::{IndexMap, IndexSet};
 use rand::{Rng, rngs::StdRng};
 use serde_json::Value;
@@ -37,7 +39,6 @@ use crate::domain::backup::BackupPool;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
-use crate::domain::pinset::FastHash;
 
 use super::chunked::{Chunked, Keyed, Table};
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
@@ -106,14 +107,14 @@ impl Scope {
 pub struct Workspace {
     pub record: WorkspaceRecord,
     accounts: IndexMap<Uuid, ConnectedAccount>,
-    devices: IndexMap<Uuid, Device, FastHash>,
+    devices: IndexMap<Uuid, Device, FixedState>,
     codes: Table<AccessCode>,
     /// The codes of each lock, in creation order (a delete is O(codes on that lock), as an
     /// order-keeping set's would be).
-    codes_by_device: HashMap<Uuid, Vec<Uuid>, FastHash>,
+    codes_by_device: HashMap<Uuid, Vec<Uuid>, FixedState>,
     /// The codes of each `common_code_key`, in creation order (groups are small: a list).
-    codes_by_key: HashMap<Arc<str>, Vec<Uuid>, FastHash>,
-    pins: HashMap<Uuid, PinSet, FastHash>,
+    codes_by_key: HashMap<Arc<str>, Vec<Uuid>, FixedState>,
+    pins: HashMap<Uuid, PinSet, FixedState>,
     /// Active backup pools: each lock's spare PINs (also counted in `pins`).
     pools: IndexMap<Uuid, Vec<String>>,
     unmanaged: IndexMap<Uuid, UnmanagedAccessCode>,
@@ -122,14 +123,14 @@ pub struct Workspace {
     events: Chunked<Event>,
     /// Position in `events` of the events whose id does not carry it (loaded ones; see
     /// [`event_id_at`]).
-    event_index: HashMap<Uuid, u32, FastHash>,
+    event_index: HashMap<Uuid, u32, FixedState>,
     /// The position of each access code's latest event ...
-    last_event_of_code: HashMap<Uuid, u32, FastHash>,
+    last_event_of_code: HashMap<Uuid, u32, FixedState>,
     /// ... and, for every event, its code's event before it ([`NO_EVENT`] when none): each
     /// code's events as a chain, without a list per code.
     earlier_event_of_code: Chunked<u32>,
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
-    scheduled: HashMap<Uuid, DateTime<Utc>, FastHash>,
+    scheduled: HashMap<Uuid, DateTime<Utc>, FixedState>,
     rng: StdRng,
     /// The server clock's reading for the operation under way, set when the lock is taken.
     pub(crate) now: DateTime<Utc>,
@@ -441,7 +442,7 @@ pub(crate) mod testing {
     }
 
     /// The PINs still held on every lock (tests check that removals free them).
-    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet, crate::domain::pinset::FastHash> {
+    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet, FixedState> {
         &w.pins
     }
 }
