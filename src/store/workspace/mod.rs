@@ -245,19 +245,7 @@ impl Workspace {
             .or_default()
             .push(id);
         if let Some(k) = &c.common_code_key {
-            // Groups are small: grown from one by doubling (a pair takes 32 bytes, not 64).
-            // No `contains` check: the id is new, and a 1,000-lock group would scan its
-            // members once per code (half a million comparisons per call).
-            match self.codes_by_key.get_mut(&**k) {
-                Some(group) => {
-                    group.reserve_exact(group.len());
-                    group.push(id);
-                }
-                None => {
-                    // `vec!` of one: capacity one.
-                    self.codes_by_key.insert(k.clone(), vec![id]);
-                }
-            }
+            self.codes_by_key.entry(k.clone()).or_default().push(id);
         }
         let next = c.next_transition(self.delay);
         self.codes.insert(c);
