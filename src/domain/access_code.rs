@@ -6,7 +6,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use thin_vec::ThinVec;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -62,15 +61,13 @@ pub struct AccessCode {
     #[serde(with = "timestamp::optional", default)]
     #[schema(required = true)]
     pub ends_at: Option<DateTime<Utc>>,
-    // The three lists are nearly always empty: as `ThinVec`s they take 8 bytes each instead of
-    // 24, 48 bytes less for every stored code (docs/performance.md).
     /// Problems with the code, each `{error_code, message, ...}` (e.g. `device_offline`).
     #[serde(default)]
     #[schema(required = true, value_type = Vec<Object>)]
-    pub errors: ThinVec<Value>,
+    pub errors: Vec<Value>,
     #[serde(default)]
     #[schema(required = true, value_type = Vec<Object>)]
-    pub warnings: ThinVec<Value>,
+    pub warnings: Vec<Value>,
     pub is_managed: bool,
     pub is_backup_access_code_available: bool,
     pub is_external_modification_allowed: bool,
@@ -83,7 +80,7 @@ pub struct AccessCode {
     pub is_waiting_for_code_assignment: bool,
     #[serde(default)]
     #[schema(required = true, value_type = Vec<Object>)]
-    pub pending_mutations: ThinVec<Value>,
+    pub pending_mutations: Vec<Value>,
 }
 
 /// A time window, `starts_at` strictly before `ends_at`.
@@ -146,8 +143,8 @@ impl AccessCode {
             created_at: now,
             starts_at: None,
             ends_at: None,
-            errors: ThinVec::new(),
-            warnings: ThinVec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
             is_managed: true,
             is_backup_access_code_available: n.use_backup_access_code_pool
                 && n.device_supports_backup_pool,
@@ -158,7 +155,7 @@ impl AccessCode {
             pulled_backup_access_code_id: None,
             is_scheduled_on_device: false,
             is_waiting_for_code_assignment: waiting,
-            pending_mutations: ThinVec::new(),
+            pending_mutations: Vec::new(),
         };
         code.set_window(n.window, now);
         code
