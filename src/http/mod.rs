@@ -134,7 +134,10 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         store: state.store.clone(),
         max_body_bytes,
     };
-    let seam = seam.route_layer(layers::DecideLayer(auth::Authenticate::new(state.clone())));
+    let seam = seam.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::authenticate,
+    ));
     let routes = Router::new()
         .merge(seam)
         .merge(open)
@@ -145,7 +148,7 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
     // CPU time in the profile, docs/performance.md); around the router, a clone is one `Arc`.
     let stack = ServiceBuilder::new()
         .layer(cors())
-        .layer(layers::DecideLayer(layers::RequestIds))
+        .layer(middleware::from_fn(layers::request_id))
         // The trace layer wraps the body in its own type; the layers above take axum's.
         .map_response(IntoResponse::into_response)
         .layer(
