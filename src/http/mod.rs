@@ -134,10 +134,15 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         store: state.store.clone(),
         max_body_bytes,
     };
-    let seam = seam.route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::authenticate,
-    ));
+    // A wrong verb gets the JSON 405 (axum adds `Allow`); on Seam's routes only after the
+    // credential is checked, since the route layer wraps that fallback too.
+    let seam = seam
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ));
+    let open = open.method_not_allowed_fallback(error::method_not_allowed);
     let routes = Router::new()
         .merge(seam)
         .merge(open)

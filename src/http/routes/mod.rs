@@ -61,24 +61,10 @@ pub mod unmanaged;
 pub mod webhooks;
 pub mod workspaces;
 
-use axum::http::{Method, Uri};
 use utoipa::openapi::path::Paths;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{error::method_not_allowed, state::AppState};
-
-type Routes = utoipa_axum::router::UtoipaMethodRouter<AppState>;
-
-/// One path with the verbs its handlers' `#[utoipa::path]` name; any other verb gets a JSON
-/// 405 whose `Allow` lists those.
-fn path((schemas, paths, router): Routes) -> Routes {
-    let allow = verbs(&paths).join(", ");
-    let router = router.fallback(move |method: Method, uri: Uri| {
-        let allow = allow.clone();
-        async move { method_not_allowed(&method, uri.path(), &allow) }
-    });
-    (schemas, paths, router)
-}
+use super::state::AppState;
 
 /// The verbs of the paths, upper-case, in document order.
 pub fn verbs(paths: &Paths) -> Vec<String> {
@@ -103,69 +89,69 @@ pub fn verbs(paths: &Paths) -> Vec<String> {
 /// declared once here; its verbs and its document come from its handlers.
 pub fn seam() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(path(routes!(devices::get)))
-        .routes(path(routes!(devices::list)))
-        .routes(path(routes!(create::create_multiple)))
-        .routes(path(routes!(access_codes::get)))
-        .routes(path(routes!(access_codes::list)))
-        .routes(path(routes!(unmanaged::create_unmanaged)))
-        .routes(path(routes!(unmanaged::unmanaged_list)))
-        .routes(path(routes!(create::create)))
-        .routes(path(routes!(access_codes::update)))
-        .routes(path(routes!(access_codes::update_multiple)))
-        .routes(path(routes!(access_codes::delete)))
-        .routes(path(routes!(access_codes::generate_code)))
-        .routes(path(routes!(unmanaged::unmanaged_get)))
-        .routes(path(routes!(unmanaged::convert_to_managed)))
-        .routes(path(routes!(unmanaged::unmanaged_delete)))
-        .routes(path(routes!(unmanaged::unmanaged_update)))
-        .routes(path(routes!(backup::pull_backup_access_code)))
-        .routes(path(routes!(constraints::report_device_constraints)))
-        .routes(path(routes!(timeline::get_timeline)))
-        .routes(path(routes!(action_attempts::get)))
-        .routes(path(routes!(action_attempts::list)))
-        .routes(path(routes!(events::get)))
-        .routes(path(routes!(events::list)))
-        .routes(path(routes!(locks::get)))
-        .routes(path(routes!(locks::list)))
-        .routes(path(routes!(locks::lock_door)))
-        .routes(path(routes!(locks::unlock_door)))
-        .routes(path(routes!(connected_accounts::get)))
-        .routes(path(routes!(connected_accounts::list)))
-        .routes(path(routes!(workspaces::get)))
-        .routes(path(routes!(workspaces::list)))
-        .routes(path(routes!(workspaces::create)))
-        .routes(path(routes!(
+        .routes(routes!(devices::get))
+        .routes(routes!(devices::list))
+        .routes(routes!(create::create_multiple))
+        .routes(routes!(access_codes::get))
+        .routes(routes!(access_codes::list))
+        .routes(routes!(unmanaged::create_unmanaged))
+        .routes(routes!(unmanaged::unmanaged_list))
+        .routes(routes!(create::create))
+        .routes(routes!(access_codes::update))
+        .routes(routes!(access_codes::update_multiple))
+        .routes(routes!(access_codes::delete))
+        .routes(routes!(access_codes::generate_code))
+        .routes(routes!(unmanaged::unmanaged_get))
+        .routes(routes!(unmanaged::convert_to_managed))
+        .routes(routes!(unmanaged::unmanaged_delete))
+        .routes(routes!(unmanaged::unmanaged_update))
+        .routes(routes!(backup::pull_backup_access_code))
+        .routes(routes!(constraints::report_device_constraints))
+        .routes(routes!(timeline::get_timeline))
+        .routes(routes!(action_attempts::get))
+        .routes(routes!(action_attempts::list))
+        .routes(routes!(events::get))
+        .routes(routes!(events::list))
+        .routes(routes!(locks::get))
+        .routes(routes!(locks::list))
+        .routes(routes!(locks::lock_door))
+        .routes(routes!(locks::unlock_door))
+        .routes(routes!(connected_accounts::get))
+        .routes(routes!(connected_accounts::list))
+        .routes(routes!(workspaces::get))
+        .routes(routes!(workspaces::list))
+        .routes(routes!(workspaces::create))
+        .routes(routes!(
             client_sessions::create,
             client_sessions::create_put
-        )))
-        .routes(path(routes!(client_sessions::get_or_create)))
-        .routes(path(routes!(client_sessions::get)))
-        .routes(path(routes!(client_sessions::list)))
-        .routes(path(routes!(client_sessions::delete)))
-        .routes(path(routes!(webhooks::create)))
-        .routes(path(routes!(webhooks::get)))
-        .routes(path(routes!(webhooks::list)))
-        .routes(path(routes!(webhooks::update)))
-        .routes(path(routes!(webhooks::delete)))
+        ))
+        .routes(routes!(client_sessions::get_or_create))
+        .routes(routes!(client_sessions::get))
+        .routes(routes!(client_sessions::list))
+        .routes(routes!(client_sessions::delete))
+        .routes(routes!(webhooks::create))
+        .routes(routes!(webhooks::get))
+        .routes(routes!(webhooks::list))
+        .routes(routes!(webhooks::update))
+        .routes(routes!(webhooks::delete))
 }
 
 /// Health, the OpenAPI document and the fake control surface: no credential needed, any
 /// `Authorization` ignored.
 pub fn open() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(path(routes!(meta::health)))
-        .routes(path(routes!(meta::openapi_json)))
-        .routes(path(routes!(fake::default_seed)))
-        .routes(path(routes!(fake::get_database, fake::put_database)))
-        .routes(path(routes!(fake::add_device)))
-        .routes(path(routes!(fake::update_device)))
-        .routes(path(routes!(fake::advance_time)))
-        .routes(path(routes!(fake::reset)))
-        .routes(path(routes!(fake_sdk::update_action_attempt)))
-        .routes(path(routes!(fake_sdk::simulate_workspace_outage)))
-        .routes(path(routes!(fake_webhooks::deliveries)))
-        .routes(path(routes!(requests::list)))
-        .routes(path(routes!(requests::clear)))
-        .routes(path(routes!(ui::dashboard)))
+        .routes(routes!(meta::health))
+        .routes(routes!(meta::openapi_json))
+        .routes(routes!(fake::default_seed))
+        .routes(routes!(fake::get_database, fake::put_database))
+        .routes(routes!(fake::add_device))
+        .routes(routes!(fake::update_device))
+        .routes(routes!(fake::advance_time))
+        .routes(routes!(fake::reset))
+        .routes(routes!(fake_sdk::update_action_attempt))
+        .routes(routes!(fake_sdk::simulate_workspace_outage))
+        .routes(routes!(fake_webhooks::deliveries))
+        .routes(routes!(requests::list))
+        .routes(routes!(requests::clear))
+        .routes(routes!(ui::dashboard))
 }
