@@ -148,9 +148,9 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         .merge(open)
         .fallback(error::route_not_found)
         .with_state(state);
-    // The stack wraps the router as a whole, not each route: `Router::layer` would wrap every
-    // route, and each request would then clone the whole boxed chain layer by layer (9% of the
-    // CPU time in the profile, docs/performance.md); around the router, a clone is one `Arc`.
+    // The stack wraps the router as a whole, not each route: under `Router::layer` every
+    // request would clone its route's whole boxed chain, layer by layer; around the router a
+    // clone is one `Arc`.
     let stack = ServiceBuilder::new()
         .layer(cors())
         .layer(middleware::from_fn(layers::request_id))

@@ -2,12 +2,11 @@
 //! never moves what it holds.
 //!
 //! A `Vec` that doubles copies everything it holds: with millions of codes that is hundreds of
-//! megabytes copied under the workspace lock in one request, seen as p99 spikes of hundreds of
-//! milliseconds (`docs/performance.md`). [`Chunked`] grows by adding a chunk twice the size of
-//! the last instead, so a push is O(1) without exception and the memory stays where it was.
-//! [`Table`] puts an id index over it and deletes by leaving a hole, so a delete is O(1) too
-//! (an `IndexMap`'s order-keeping removal shifts every later entry), while iteration keeps
-//! insertion order.
+//! megabytes copied under the workspace lock, in whichever request happens to push past the
+//! capacity. [`Chunked`] grows by adding a chunk twice the size of the last instead, so a push
+//! is O(1) without exception and the memory stays where it was. [`Table`] puts an id index
+//! over it and deletes by leaving a hole, so a delete is O(1) amortized (an `IndexMap`'s
+//! order-keeping removal shifts every later entry), while iteration keeps insertion order.
 //!
 //! `boxcar::Vec` grows the same way, but it is built for concurrent pushes and keeps a flag
 //! next to every entry; under the workspace's mutex neither is needed.
@@ -121,8 +120,9 @@ pub trait Keyed {
     fn id(&self) -> Uuid;
 }
 
-/// Records keyed by id, in insertion order, in a [`Chunked`]: a delete leaves a hole (filled
-/// by compaction once holes outnumber records), so no operation moves more than one record.
+/// Records keyed by id, in insertion order, in a [`Chunked`]. An insert moves nothing; a delete
+/// leaves a hole, and the delete that makes holes outnumber records (past 1,024) compacts the
+/// table, moving every record once: O(1) amortized, since as many deletes came before it.
 #[derive(Clone, Debug)]
 pub struct Table<T> {
     slots: Chunked<Option<T>>,
