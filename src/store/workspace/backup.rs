@@ -121,7 +121,7 @@ impl Workspace {
 
     /// Records `access_code.backup_access_code_pulled` on the original, now.
     fn emit_pulled(&mut self, original: &AccessCode, backup_id: Uuid) {
-        let event_id = self.new_id();
+        let event_id = self.next_event_id();
         let connected_account_id = self
             .devices
             .get(&original.device_id)

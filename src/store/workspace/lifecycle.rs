@@ -43,7 +43,7 @@ impl Workspace {
         let account = d.connected_account_id;
         self.devices.insert(id, d);
         if was_online.is_some_and(|was| was != online) {
-            let event_id = self.new_id();
+            let event_id = self.next_event_id();
             self.push_event(Event {
                 event_id,
                 event_type: EventType::device_online(online),
@@ -236,7 +236,7 @@ impl Workspace {
         at: DateTime<Utc>,
         connected_account_id: Option<Uuid>,
     ) {
-        let event_id = self.new_id();
+        let event_id = self.next_event_id();
         self.push_event(Event {
             event_id,
             event_type,

@@ -56,7 +56,7 @@ impl Workspace {
             .insert("locked".into(), Value::Bool(action.locked()));
         let (dev, account) = (device.device_id, device.connected_account_id);
         self.replace_device(device);
-        let event_id = self.new_id();
+        let event_id = self.next_event_id();
         self.push_event(Event {
             event_id,
             event_type: action.event_type(),

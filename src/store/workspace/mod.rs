@@ -46,6 +46,39 @@ use super::records::{ConnectedAccount, Database, WorkspaceRecord};
 /// No earlier event (the end of a code's chain of events).
 const NO_EVENT: u32 = u32::MAX;
 
+/// A bijection on `u32` (Chris Wellons' "lowbias32"), so ids made from consecutive positions
+/// look as random as the rest of the id.
+fn scramble(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^ (x >> 16)
+}
+
+/// The inverse of [`scramble`].
+fn unscramble(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x4302_1123);
+    x ^= (x >> 15) ^ (x >> 30);
+    x = x.wrapping_mul(0x1d69_e2a5);
+    x ^ (x >> 16)
+}
+
+/// A version-4 UUID from 16 random bytes whose last four bytes (random bits in a v4 UUID)
+/// carry `at` scrambled.
+fn event_id_at(mut bytes: [u8; 16], at: u32) -> Uuid {
+    bytes[12..].copy_from_slice(&scramble(at).to_be_bytes());
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// The position an event id carries (meaningful only for ids made by [`event_id_at`]; a
+/// look-up checks the event there has this id).
+fn position_in_id(id: Uuid) -> u32 {
+    let b = id.as_bytes();
+    unscramble(u32::from_be_bytes([b[12], b[13], b[14], b[15]]))
+}
+
 impl Keyed for AccessCode {
     fn id(&self) -> Uuid {
         self.access_code_id
@@ -88,8 +121,9 @@ pub struct Workspace {
     unmanaged_by_device: HashMap<Uuid, IndexSet<Uuid>>,
     action_attempts: IndexMap<Uuid, ActionAttempt>,
     events: Chunked<Event>,
-    /// Where each event is in `events` (`events/get`).
-    event_at: HashMap<Uuid, u32, FixedState>,
+    /// Position in `events` of the events whose id does not carry it (loaded ones; see
+    /// [`event_id_at`]).
+    event_index: HashMap<Uuid, u32, FixedState>,
     /// The position of each access code's latest event ...
     last_event_of_code: HashMap<Uuid, u32, FixedState>,
     /// ... and, for every event, its code's event before it ([`NO_EVENT`] when none): each
@@ -123,7 +157,7 @@ impl Workspace {
             unmanaged_by_device: HashMap::new(),
             action_attempts: IndexMap::new(),
             events: Chunked::default(),
-            event_at: HashMap::default(),
+            event_index: HashMap::default(),
             last_event_of_code: HashMap::default(),
             earlier_event_of_code: Chunked::default(),
             schedule: BTreeSet::new(),
@@ -197,9 +231,14 @@ impl Workspace {
 
     /// A fresh id from the workspace's generator (seeded under `--rng-seed`).
     pub(crate) fn new_id(&mut self) -> Uuid {
+        uuid::Builder::from_random_bytes(self.random_bytes()).into_uuid()
+    }
+
+    /// Sixteen bytes from the workspace's generator.
+    fn random_bytes(&mut self) -> [u8; 16] {
         let mut bytes = [0u8; 16];
         self.rng.fill_bytes(&mut bytes);
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
+        bytes
     }
 
     /// Whether the workspace has this connected account (the fake control surface).
@@ -287,7 +326,9 @@ impl Workspace {
     fn push_event(&mut self, e: Event) {
         // Positions as u32 (4 billion events a workspace): 8 bytes less per event in the indexes.
         let at = u32::try_from(self.events.len()).expect("fewer than 2^32 events in a workspace");
-        self.event_at.insert(e.event_id, at);
+        if position_in_id(e.event_id) != at {
+            self.event_index.insert(e.event_id, at);
+        }
         let earlier = match e.access_code_id {
             Some(code) => self.last_event_of_code.insert(code, at).unwrap_or(NO_EVENT),
             None => NO_EVENT,
@@ -296,9 +337,20 @@ impl Workspace {
         self.events.push(e);
     }
 
+    /// A fresh id for the event about to be pushed: random, with its position in `events`
+    /// (scrambled) in the last four bytes, so finding an event by id needs no index.
+    pub(crate) fn next_event_id(&mut self) -> Uuid {
+        let at = u32::try_from(self.events.len()).unwrap_or(u32::MAX);
+        event_id_at(self.random_bytes(), at)
+    }
+
     /// Where the event with this id is in `events`.
     fn event_position(&self, id: Uuid) -> Option<usize> {
-        self.event_at.get(&id).map(|i| *i as usize)
+        let at = position_in_id(id) as usize;
+        if self.events.get(at).is_some_and(|e| e.event_id == id) {
+            return Some(at);
+        }
+        self.event_index.get(&id).map(|i| *i as usize)
     }
 
     /// The positions of an access code's events, oldest first.

@@ -335,17 +335,32 @@ mod tests {
     }
 
     #[test]
-    fn events_are_found_by_id_made_or_loaded_in_any_order() {
+    fn event_ids_carry_their_position_and_other_ids_are_indexed() {
+        use super::super::{event_id_at, position_in_id, scramble, unscramble};
+        for x in (0..200_000u32).chain([u32::MAX - 1, u32::MAX, 0x8000_0000]) {
+            assert_eq!(unscramble(scramble(x)), x);
+        }
+        let id = event_id_at([0xab; 16], 12_345);
+        assert_eq!(id.get_version_num(), 4);
+        assert_eq!(position_in_id(id), 12_345);
+
         let mut w = ws();
         let (a, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
         advance(&mut w, Duration::seconds(1));
         let made: Vec<Event> = w.events().iter().cloned().collect();
         assert!(made.len() >= 2);
-        for e in &made {
+        for (i, e) in made.iter().enumerate() {
+            assert_eq!(
+                position_in_id(e.event_id) as usize,
+                i,
+                "made ids carry positions"
+            );
             assert_eq!(w.event(e.event_id).unwrap(), e);
         }
+        assert!(w.event_index.is_empty(), "nothing to index");
 
-        // Loaded events, in another order and with an id the server never made.
+        // Loaded events whose ids say nothing of their position (or the wrong one: an id
+        // made for position 0, now at 1) are found through the index.
         let mut db = Database::default();
         w.dump(&mut db);
         db.events.reverse();
@@ -356,7 +371,7 @@ mod tests {
             assert_eq!(back.event(e.event_id).unwrap(), e);
         }
         assert!(matches!(
-            back.event(Uuid::new_v4()),
+            back.event(event_id_at([7; 16], 0)),
             Err(Error::EventNotFound)
         ));
         // A code's events, oldest first, follow the order they were loaded in.
