@@ -6,9 +6,8 @@
 //! without credentials is a 401 whatever else is wrong with it. Tokens are never logged.
 
 use axum::{
-    extract::{FromRequestParts, Request, State},
+    extract::{FromRequestParts, Request},
     http::{HeaderMap, HeaderName, StatusCode, header::AUTHORIZATION, request::Parts},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 
@@ -16,6 +15,7 @@ use crate::domain::console_session::looks_like_jwt;
 use crate::error::Error;
 use crate::store::{Caller, Credential, Principal, journal::CredentialKind};
 
+use super::layers::{Decide, Decision, Stamp};
 use super::state::AppState;
 
 // Names made once: a `&str` name is parsed and lower-cased again on every look-up.
@@ -118,28 +118,52 @@ pub struct Authenticated {
     pub workspace_id: uuid::Uuid,
 }
 
-/// Middleware on every Seam route: resolves the principal or answers 401/400; a route under a
+/// The layer on every Seam route: resolves the principal or answers 401/400; a route under a
 /// simulated outage for the caller's workspace answers 503 with an empty body, as Seam's fake.
-pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
-    let store = &app.store;
-    let principal = match credential(req.headers()).and_then(|c| store.principal(&c)) {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
-    let workspace_id = principal.workspace_id();
-    let mut res = match workspace_id {
-        Some(ws) if store.in_outage(ws, req.uri().path()) => {
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-        _ => {
-            req.extensions_mut().insert(principal);
-            next.run(req).await
-        }
-    };
-    if let Some(workspace_id) = workspace_id {
-        res.extensions_mut().insert(Authenticated { workspace_id });
+/// The decision is synchronous, so it is a [`Decide`] (no boxed future).
+#[derive(Clone)]
+pub struct Authenticate {
+    app: AppState,
+}
+
+impl Authenticate {
+    pub fn new(app: AppState) -> Self {
+        Authenticate { app }
     }
-    res
+}
+
+/// Names the workspace on the response, when the credential opened one.
+pub struct Opened(Option<uuid::Uuid>);
+
+impl Stamp for Opened {
+    fn stamp(self, res: &mut Response) {
+        if let Some(workspace_id) = self.0 {
+            res.extensions_mut().insert(Authenticated { workspace_id });
+        }
+    }
+}
+
+impl Decide for Authenticate {
+    type Stamp = Opened;
+
+    fn decide(&self, req: &mut Request) -> Decision<Opened> {
+        let store = &self.app.store;
+        let principal = match credential(req.headers()).and_then(|c| store.principal(&c)) {
+            Ok(p) => p,
+            Err(e) => return Decision::Answer(e.into_response()),
+        };
+        let workspace_id = principal.workspace_id();
+        if let Some(ws) = workspace_id
+            && store.in_outage(ws, req.uri().path())
+        {
+            let mut res = StatusCode::SERVICE_UNAVAILABLE.into_response();
+            res.extensions_mut()
+                .insert(Authenticated { workspace_id: ws });
+            return Decision::Answer(res);
+        }
+        req.extensions_mut().insert(principal);
+        Decision::Pass(Opened(workspace_id))
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Principal {

@@ -138,10 +138,7 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
     // credential is checked, since the route layer wraps that fallback too.
     let seam = seam
         .method_not_allowed_fallback(error::method_not_allowed)
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::authenticate,
-        ));
+        .route_layer(layers::DecideLayer(auth::Authenticate::new(state.clone())));
     let open = open.method_not_allowed_fallback(error::method_not_allowed);
     let routes = Router::new()
         .merge(seam)
@@ -153,7 +150,7 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
     // clone is one `Arc`.
     let stack = ServiceBuilder::new()
         .layer(cors())
-        .layer(middleware::from_fn(layers::request_id))
+        .layer(layers::DecideLayer(layers::RequestIds))
         // The trace layer wraps the body in its own type; the layers above take axum's.
         .map_response(IntoResponse::into_response)
         .layer(
