@@ -26,7 +26,6 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{HeaderName, Method},
-    middleware,
     response::IntoResponse,
 };
 use tower::ServiceBuilder;
@@ -159,7 +158,9 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
                 .on_response(journal::LogLine)
                 .on_failure(()),
         )
-        .layer(middleware::from_fn_with_state(recorder, journal::record))
+        .layer(recorder)
+        // The panic catcher answers with its own body type; the journal takes axum's.
+        .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .service(routes);

@@ -338,7 +338,8 @@ impl Workspace {
     }
 
     /// A fresh id for the event about to be pushed: random, with its position in `events`
-    /// (scrambled) in the last four bytes, so finding an event by id needs no index.
+    /// (scrambled) in the last four bytes, so finding an event by id needs no index of every
+    /// id (a hash insert per event, a cache miss on a big store, and ~65 bytes a stored code).
     pub(crate) fn next_event_id(&mut self) -> Uuid {
         let at = u32::try_from(self.events.len()).unwrap_or(u32::MAX);
         event_id_at(self.random_bytes(), at)
