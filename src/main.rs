@@ -11,9 +11,8 @@ use clap::Parser;
 use seam_mock::Config;
 use seam_mock::config::{Cli, Command, LogFormat};
 
-/// mimalloc instead of the system allocator: a stored code is dozens of small allocations, and
-/// glibc's malloc/free were a fifth of a create_multiple's CPU time and 32 bytes at least per
-/// allocation (docs/performance.md).
+/// mimalloc instead of the system allocator: a stored code is dozens of small allocations,
+/// which glibc's malloc serves more slowly and with 32 bytes at least each.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

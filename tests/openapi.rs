@@ -152,10 +152,10 @@ async fn other_verbs_get_405_with_allow() {
     let (status, body, headers) = send(&app, Method::PATCH, "/devices/list", None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["type"], "method_not_allowed");
-    assert_eq!(headers[header::ALLOW], "GET, POST");
+    assert_eq!(headers[header::ALLOW], "GET,HEAD,POST");
     let (status, _, headers) = send(&app, Method::DELETE, "/_fake/database", None).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(headers[header::ALLOW], "GET, PUT, POST");
+    assert_eq!(headers[header::ALLOW], "GET,HEAD,PUT,POST");
 }
 
 #[tokio::test]

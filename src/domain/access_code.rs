@@ -6,7 +6,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use thin_vec::ThinVec;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -63,15 +62,13 @@ pub struct AccessCode {
     #[serde(with = "timestamp::optional", default)]
     #[schema(required = true)]
     pub ends_at: Option<DateTime<Utc>>,
-    // The three lists are nearly always empty: as `ThinVec`s they take 8 bytes each instead of
-    // 24, 48 bytes less for every stored code (docs/performance.md).
     /// Problems with the code, each `{error_code, message, ...}` (e.g. `device_offline`).
     #[serde(default)]
     #[schema(required = true, value_type = Vec<Object>)]
-    pub errors: ThinVec<Value>,
+    pub errors: Vec<Value>,
     #[serde(default)]
     #[schema(required = true, value_type = Vec<Object>)]
-    pub warnings: ThinVec<Value>,
+    pub warnings: Vec<Value>,
     pub is_managed: bool,
     pub is_backup_access_code_available: bool,
     pub is_external_modification_allowed: bool,
@@ -84,7 +81,7 @@ pub struct AccessCode {
     pub is_waiting_for_code_assignment: bool,
     #[serde(default)]
     #[schema(required = true, value_type = Vec<Object>)]
-    pub pending_mutations: ThinVec<Value>,
+    pub pending_mutations: Vec<Value>,
 }
 
 /// A time window, `starts_at` strictly before `ends_at`, both to the millisecond. The fields
@@ -167,8 +164,8 @@ impl AccessCode {
             created_at: now,
             starts_at: None,
             ends_at: None,
-            errors: ThinVec::new(),
-            warnings: ThinVec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
             is_managed: true,
             is_backup_access_code_available: n.use_backup_access_code_pool
                 && n.device_supports_backup_pool,
@@ -179,7 +176,7 @@ impl AccessCode {
             pulled_backup_access_code_id: None,
             is_scheduled_on_device: false,
             is_waiting_for_code_assignment: waiting,
-            pending_mutations: ThinVec::new(),
+            pending_mutations: Vec::new(),
         };
         code.set_window(n.window, now);
         code
@@ -233,9 +230,8 @@ impl AccessCode {
     /// added. Returns the causes that are new to the code.
     pub fn wait_on(&mut self, holds: &[Hold], now: DateTime<Utc>) -> Vec<Hold> {
         self.status = Status::Setting;
-        let shown = |list: &ThinVec<Value>, h: Hold| {
-            list.iter().any(|e| hold::code_of(e) == Some(h.code()))
-        };
+        let shown =
+            |list: &[Value], h: Hold| list.iter().any(|e| hold::code_of(e) == Some(h.code()));
         let stale = |e: &Value| {
             Hold::of_device_error(e).is_some_and(|h| !holds.contains(&h))
                 && e.get("is_access_code_error").is_none()

@@ -79,7 +79,7 @@ pub fn plan(
         Some(code) => custom_group(locks, code),
         None => generated_group(locks, req.preferred_code_length, rng),
     };
-    // Membership by index: `group.contains` per lock was quadratic over 1,000 locks.
+    // Membership by index, not `group.contains` per lock (quadratic in the locks).
     let mut in_group = vec![false; locks.len()];
     for i in &group {
         in_group[*i] = true;

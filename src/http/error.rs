@@ -69,18 +69,13 @@ pub async fn route_not_found(uri: Uri) -> Error {
     Error::RouteNotFound(uri.path().to_string())
 }
 
-/// The answer to a served path asked with a verb it does not take: 405 `method_not_allowed`,
-/// with the verbs it does take in `Allow` (RFC 9110 requires the header).
-pub fn method_not_allowed(method: &Method, path: &str, allow: &str) -> Response {
-    let mut res = Error::MethodNotAllowed {
+/// Fallback for a served path asked with a verb it does not take: 405 `method_not_allowed`.
+/// axum's method router adds the `Allow` header RFC 9110 requires (the verbs the path takes).
+pub async fn method_not_allowed(method: Method, uri: Uri) -> Error {
+    Error::MethodNotAllowed {
         method: method.to_string(),
-        path: path.to_string(),
+        path: uri.path().to_string(),
     }
-    .into_response();
-    if let Ok(v) = HeaderValue::from_str(allow) {
-        res.headers_mut().insert(header::ALLOW, v);
-    }
-    res
 }
 
 /// The response for a handler that panicked: a generic 500, the panic only in the log.

@@ -5,15 +5,18 @@
 //! kind, the log names the workspace.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::{
     body::{Body, Bytes},
-    extract::{Request, State},
+    extract::Request,
     http::{self, Response},
-    middleware::Next,
 };
+use futures_util::future::{BoxFuture, Either};
 use futures_util::{StreamExt, stream};
+use tower::{Layer, Service};
 use tower_http::trace::{MakeSpan, OnResponse};
 use tracing::Span;
 
@@ -33,7 +36,7 @@ pub fn journaled(path: &str) -> bool {
     !(path.starts_with("/_fake/") || path == "/health" || path == "/openapi.json")
 }
 
-/// The journal middleware's state: where to record, and how much body to buffer.
+/// The journal's layer: where to record, and how much body to buffer.
 #[derive(Clone)]
 pub struct Recorder {
     pub store: Store,
@@ -82,11 +85,54 @@ async fn buffer(body: Body, limit: usize) -> (Body, Option<Bytes>) {
     (Body::from(bytes.clone()), Some(bytes))
 }
 
-/// Middleware: records every journaled request with its answer.
-pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Response<Body> {
-    if !journaled(req.uri().path()) || rec.store.journal().capacity() == 0 {
-        return next.run(req).await;
+impl<S> Layer<S> for Recorder {
+    type Service = Recording<S>;
+
+    fn layer(&self, inner: S) -> Recording<S> {
+        Recording {
+            rec: self.clone(),
+            inner,
+        }
     }
+}
+
+/// The service of [`Recorder`]: passes other requests straight through; a journaled one is
+/// async work (its body is read first), so only its future is boxed.
+#[derive(Clone)]
+pub struct Recording<S> {
+    rec: Recorder,
+    inner: S,
+}
+
+impl<S> Service<Request> for Recording<S>
+where
+    S: Service<Request, Response = Response<Body>, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Either<S::Future, BoxFuture<'static, Result<Response<Body>, Infallible>>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        if !journaled(req.uri().path()) || self.rec.store.journal().capacity() == 0 {
+            return Either::Left(self.inner.call(req));
+        }
+        // The service made ready goes with the request; its clone waits for the next one.
+        let clone = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, clone);
+        Either::Right(Box::pin(record(self.rec.clone(), req, ready)))
+    }
+}
+
+/// Records a journaled request with its answer.
+async fn record<S>(rec: Recorder, req: Request, mut inner: S) -> Result<Response<Body>, Infallible>
+where
+    S: Service<Request, Response = Response<Body>, Error = Infallible>,
+{
     let started = Instant::now();
     let received_at = rec.store.now();
     let request_id = req
@@ -100,7 +146,7 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
     let credential = credential_kind(req.headers());
     let (parts, body) = req.into_parts();
     let (body, bytes) = buffer(body, rec.max_body_bytes).await;
-    let res = next.run(Request::from_parts(parts, body)).await;
+    let res = inner.call(Request::from_parts(parts, body)).await?;
     let body_bytes = bytes.as_ref().map_or(0, Bytes::len);
     let fault = res.extensions().get::<FaultMark>();
     // A copy: the bytes read may share hyper's read buffer, which the journal must not pin.
@@ -134,7 +180,7 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
         },
         body_bytes,
     );
-    res
+    Ok(res)
 }
 
 /// A duration in milliseconds, to the microsecond.

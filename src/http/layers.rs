@@ -1,8 +1,11 @@
 //! Tower layers for the middleware that decides before the handler runs and only stamps the
 //! response after it ([`Decide`], served by [`DecideLayer`]): the request id
-//! ([`RequestIds`]) and authentication ([`Authenticate`](super::auth::Authenticate)). Written as services rather than `from_fn`
-//! closures, which box the future and the rest of the chain on every request (three
-//! allocations a layer; the profile in `docs/performance.md` counted them).
+//! ([`RequestIds`]) and authentication ([`Authenticate`](super::auth::Authenticate)).
+//!
+//! Every layer of the stack is a `tower` service (the journal too:
+//! [`Recorder`](super::journal::Recorder)), not a `from_fn` closure: `from_fn` boxes its
+//! future and clones and boxes the rest of the chain on every request, a measurable share of
+//! a request's CPU time (`docs/performance.md`); these decide synchronously and box nothing.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -29,7 +29,6 @@ use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{HeaderName, Method},
-    middleware,
     response::IntoResponse,
 };
 use tower::ServiceBuilder;
@@ -141,15 +140,20 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
         store: state.store.clone(),
         max_body_bytes,
     };
-    let seam = seam.route_layer(layers::DecideLayer(auth::Authenticate::new(state.clone())));
+    // A wrong verb gets the JSON 405 (axum adds `Allow`); on Seam's routes only after the
+    // credential is checked, since the route layer wraps that fallback too.
+    let seam = seam
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .route_layer(layers::DecideLayer(auth::Authenticate::new(state.clone())));
+    let open = open.method_not_allowed_fallback(error::method_not_allowed);
     let routes = Router::new()
         .merge(seam)
         .merge(open)
         .fallback(error::route_not_found)
         .with_state(state);
-    // The stack wraps the router as a whole, not each route: `Router::layer` would wrap every
-    // route, and each request would then clone the whole boxed chain layer by layer (9% of the
-    // CPU time in the profile, docs/performance.md); around the router, a clone is one `Arc`.
+    // The stack wraps the router as a whole, not each route: under `Router::layer` every
+    // request would clone its route's whole boxed chain, layer by layer; around the router a
+    // clone is one `Arc`.
     let stack = ServiceBuilder::new()
         .layer(cors())
         .layer(layers::DecideLayer(layers::RequestIds))
@@ -161,7 +165,9 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
                 .on_response(journal::LogLine)
                 .on_failure(()),
         )
-        .layer(middleware::from_fn_with_state(recorder, journal::record))
+        .layer(recorder)
+        // The panic catcher answers with its own body type; the journal takes axum's.
+        .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(error::panic_response))
         // Inside the journal and the log line, which name the rule it leaves on the answer.
         .layer(faults)

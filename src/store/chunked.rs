@@ -20,9 +20,8 @@ use std::collections::HashMap;
 use std::ops::{Index, IndexMut};
 use std::sync::Arc;
 
+use foldhash::fast::FixedState;
 use uuid::Uuid;
-
-use crate::domain::pinset::FastHash;
 
 /// Entries in the first chunk; chunk `k` holds `FIRST << k`, up to [`LARGEST`].
 const FIRST: usize = 16;
@@ -156,12 +155,13 @@ pub trait Keyed {
     fn id(&self) -> Uuid;
 }
 
-/// Records keyed by id, in insertion order, in a [`Chunked`]: a delete leaves a hole (filled
-/// by compaction once holes outnumber records), so no operation moves more than one record.
+/// Records keyed by id, in insertion order, in a [`Chunked`]. An insert moves nothing; a delete
+/// leaves a hole, and the delete that makes holes outnumber records (past 1,024) compacts the
+/// table, moving every record once: O(1) amortized, since as many deletes came before it.
 #[derive(Clone, Debug)]
 pub struct Table<T> {
     slots: Chunked<Option<T>>,
-    at: HashMap<Uuid, u32, FastHash>,
+    at: HashMap<Uuid, u32, FixedState>,
 }
 
 impl<T> Default for Table<T> {

@@ -86,9 +86,9 @@ pub struct Caller {
     pub via: Via,
 }
 
-/// A workspace behind its lock. parking_lot's mutex spins briefly before it parks a thread:
-/// under the create_multiple load, the std mutex sent both workers to sleep and back through
-/// futex calls on most contended requests (docs/performance.md).
+/// A workspace behind its lock. parking_lot's mutex spins briefly before it parks a thread,
+/// so the short sections every request of a busy workspace holds it for rarely go through
+/// the kernel to sleep and wake.
 type Shared = Arc<parking_lot::Mutex<Workspace>>;
 
 #[derive(Default)]

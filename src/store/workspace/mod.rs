@@ -39,6 +39,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+// Maps keyed by server-made ids hash with foldhash (fast, and the same order in every run).
+use foldhash::fast::FixedState;
 use indexmap::{IndexMap, IndexSet};
 use rand::{Rng, rngs::StdRng};
 use uuid::Uuid;
@@ -51,7 +53,6 @@ use crate::domain::device::Device;
 use crate::domain::door::Keypad;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
-use crate::domain::pinset::FastHash;
 
 use super::chunked::{Chunked, Keyed, Table};
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
@@ -140,17 +141,17 @@ pub struct Workspace {
     accounts: Tracked<IndexMap<Uuid, ConnectedAccount>>,
     /// Devices by id, in creation order: every code request looks its lock up by id, and
     /// `/devices/list` pages in creation order.
-    devices: Tracked<IndexMap<Uuid, Device, FastHash>>,
+    devices: Tracked<IndexMap<Uuid, Device, FixedState>>,
     /// Managed access codes by id, in creation order (the order `dump` writes them).
     codes: Tracked<Table<AccessCode>>,
     /// The codes of each lock, in creation order (a delete is O(codes on that lock), as an
     /// order-keeping set's would be).
-    codes_by_device: HashMap<Uuid, Vec<Uuid>, FastHash>,
+    codes_by_device: HashMap<Uuid, Vec<Uuid>, FixedState>,
     /// The codes of each `common_code_key`, in creation order (groups are small: a list).
-    codes_by_key: HashMap<Arc<str>, Vec<Uuid>, FastHash>,
+    codes_by_key: HashMap<Arc<str>, Vec<Uuid>, FixedState>,
     /// The PINs each lock holds — managed codes, unmanaged codes and backup-pool spares
     /// alike — so a new PIN is checked against the lock without walking its codes.
-    pins: HashMap<Uuid, PinSet, FastHash>,
+    pins: HashMap<Uuid, PinSet, FixedState>,
     /// Active backup pools: each lock's spare PINs (also counted in `pins`), in the order
     /// the pools were made (the order `dump` writes them).
     pools: Tracked<IndexMap<Uuid, Vec<String>>>,
@@ -167,9 +168,9 @@ pub struct Workspace {
     events: Tracked<Chunked<Event>>,
     /// Position in `events` of the events whose id does not carry it (loaded ones; see
     /// [`event_id_at`]).
-    event_index: HashMap<Uuid, u32, FastHash>,
+    event_index: HashMap<Uuid, u32, FixedState>,
     /// The position of each access code's latest event ...
-    last_event_of_code: HashMap<Uuid, u32, FastHash>,
+    last_event_of_code: HashMap<Uuid, u32, FixedState>,
     /// ... and, for every event, its code's event before it ([`NO_EVENT`] when none): each
     /// code's events as a chain, without a list per code.
     earlier_event_of_code: Chunked<u32>,
@@ -177,7 +178,7 @@ pub struct Workspace {
     /// instead of looking at every code.
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
     /// When each scheduled code is due, so its entry in `schedule` can be found and moved.
-    scheduled: HashMap<Uuid, DateTime<Utc>, FastHash>,
+    scheduled: HashMap<Uuid, DateTime<Utc>, FixedState>,
     /// Every random choice of the workspace (ids, PINs, pool spares) comes from here, so a
     /// `--rng-seed` run repeats itself.
     rng: StdRng,
@@ -390,19 +391,7 @@ impl Workspace {
             .or_default()
             .push(id);
         if let Some(k) = &c.common_code_key {
-            // Groups are small: grown from one by doubling (a pair takes 32 bytes, not 64).
-            // No `contains` check: the id is new, and a 1,000-lock group would scan its
-            // members once per code (half a million comparisons per call).
-            match self.codes_by_key.get_mut(&**k) {
-                Some(group) => {
-                    group.reserve_exact(group.len());
-                    group.push(id);
-                }
-                None => {
-                    // `vec!` of one: capacity one.
-                    self.codes_by_key.insert(k.clone(), vec![id]);
-                }
-            }
+            self.codes_by_key.entry(k.clone()).or_default().push(id);
         }
         let next = c.next_transition(self.delay);
         self.codes.insert(c);
@@ -456,7 +445,8 @@ impl Workspace {
     }
 
     /// A fresh id for the event about to be pushed: random, with its position in `events`
-    /// (scrambled) in the last four bytes, so finding an event by id needs no index.
+    /// (scrambled) in the last four bytes, so finding an event by id needs no index of every
+    /// id (a hash insert per event, a cache miss on a big store, and ~65 bytes a stored code).
     pub(crate) fn next_event_id(&mut self) -> Uuid {
         let at = u32::try_from(self.events.len()).unwrap_or(u32::MAX);
         event_id_at(self.random_bytes(), at)
@@ -548,7 +538,7 @@ pub(crate) mod testing {
     }
 
     /// The PINs still held on every lock (tests check that removals free them).
-    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet, crate::domain::pinset::FastHash> {
+    pub fn pins(w: &Workspace) -> &HashMap<Uuid, PinSet, FixedState> {
         &w.pins
     }
 }
