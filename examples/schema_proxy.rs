@@ -5,22 +5,32 @@
 //! SDK at the proxy and, when a test ends, read `GET /_schema_proxy/breaches` and fail the test
 //! if any answer broke the schema.
 //!
+//! An answer the server never gave (a fault rule dropped the connection) is not given here
+//! either: the proxy cuts its own connection to the SDK, so the SDK meets the same network
+//! error it would meet without the proxy.
+//!
 //! `schema_proxy PORT UPSTREAM`: listens on `127.0.0.1:PORT`, forwards to `UPSTREAM`
 //! (e.g. `http://127.0.0.1:8080`).
 
 #[path = "../tests/api/schema.rs"]
 mod schema;
 
+use std::convert::Infallible;
+use std::future::{Ready, ready};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use axum::{
-    Json, Router,
+    Extension, Json, Router,
     body::{Body, Bytes},
     extract::{DefaultBodyLimit, State},
     http::{HeaderMap, Method, Response, StatusCode, Uri, header},
     routing::get,
+    serve::IncomingStream,
 };
+use seam_mock::http::faults::{Cut, Listener};
 use serde_json::{Value, json};
+use tower::Service;
 
 #[derive(Clone)]
 struct Proxy {
@@ -42,6 +52,7 @@ fn hop_by_hop(name: &header::HeaderName) -> bool {
 
 async fn forward(
     State(p): State<Proxy>,
+    Extension(cut): Extension<Cut>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -58,16 +69,20 @@ async fn forward(
     }
     let res = match req.send().await {
         Ok(r) => r,
-        Err(e) => {
+        Err(e) if e.is_connect() => {
             return Response::builder()
                 .status(StatusCode::BAD_GATEWAY)
                 .body(Body::from(format!("schema_proxy: {target}: {e}")))
                 .unwrap_or_default();
         }
+        // The server took the request and closed without an answer: none leaves here either.
+        Err(_) => return dropped(&cut),
     };
     let status = res.status();
     let res_headers = res.headers().clone();
-    let bytes = res.bytes().await.unwrap_or_default();
+    let Ok(bytes) = res.bytes().await else {
+        return dropped(&cut);
+    };
     if status.is_success()
         && let Ok(answer) = serde_json::from_slice::<Value>(&bytes)
         && answer.is_object()
@@ -84,6 +99,30 @@ async fn forward(
         out = out.header(k.as_str(), v.as_bytes());
     }
     out.body(Body::from(bytes)).unwrap_or_default()
+}
+
+/// Cuts the SDK's connection: the answer returned with it is never written.
+fn dropped(cut: &Cut) -> Response<Body> {
+    cut.fire();
+    Response::default()
+}
+
+/// Makes each connection's service: the app, with that connection's cut handle.
+#[derive(Clone)]
+struct Connections(Router);
+
+impl Service<IncomingStream<'_, Listener>> for Connections {
+    type Response = Router;
+    type Error = Infallible;
+    type Future = Ready<Result<Router, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, stream: IncomingStream<'_, Listener>) -> Self::Future {
+        ready(Ok(self.0.clone().layer(Extension(stream.io().cut()))))
+    }
 }
 
 /// Every breach seen so far: `{"breaches": ["POST /devices/list: …", …]}`.
@@ -112,7 +151,7 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
         .await
         .unwrap_or_else(|e| panic!("schema_proxy: cannot listen on port {port}: {e}"));
-    axum::serve(listener, app)
+    axum::serve(Listener(listener), Connections(app))
         .await
         .unwrap_or_else(|e| panic!("schema_proxy: {e}"));
 }

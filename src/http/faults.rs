@@ -305,6 +305,14 @@ pub struct Cuttable {
     cut: Cut,
 }
 
+impl Cuttable {
+    /// This connection's cut handle (the SDK tests' schema proxy passes a dropped answer on
+    /// with it).
+    pub fn cut(&self) -> Cut {
+        self.cut.clone()
+    }
+}
+
 fn cut_error() -> io::Error {
     io::Error::new(
         io::ErrorKind::ConnectionAborted,

@@ -71,6 +71,13 @@ impl Problems {
                 format!("Number must be greater than or equal to {min}"),
             );
             None
+        } else if n >= (1u64 << 63) as f64 {
+            // The document gives these counts as int64.
+            self.at(
+                path,
+                format!("Number must be less than or equal to {}", i64::MAX),
+            );
+            None
         } else {
             Some(n as u64)
         }
@@ -482,6 +489,24 @@ mod tests {
         );
         assert_eq!(got[0].1, "Unrecognized key(s) in object: 'paht'");
         assert_eq!(got[4].1, "Number must be greater than or equal to 400");
+    }
+
+    #[test]
+    fn counts_stay_within_int64() {
+        let outage = json!({"respond": {"status": 503, "empty_body": true}});
+        let mut big = input(json!({}), outage.clone());
+        big.after = Some(9_223_372_036_854_775_808.0);
+        big.times = Some(9_223_372_036_854_775_808.0);
+        let got = problems(big);
+        let fields: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["times", "after"], "{got:?}");
+        assert_eq!(
+            got[0].1,
+            "Number must be less than or equal to 9223372036854775807"
+        );
+        let mut largest = input(json!({}), outage);
+        largest.after = Some(4_611_686_018_427_387_904.0);
+        assert!(Rule::parse(largest).is_ok());
     }
 
     #[test]
