@@ -33,6 +33,7 @@ mod schema;
 mod simulate;
 mod snapshots;
 mod state_file;
+mod state_file_changes;
 mod timeline;
 mod ui;
 mod webhooks;

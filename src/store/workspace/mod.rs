@@ -190,10 +190,10 @@ pub struct Workspace {
     /// news.
     published: usize,
     /// Customization profiles by id, in creation order (the order their list gives).
-    profiles: IndexMap<Uuid, CustomizationProfile>,
+    profiles: Tracked<IndexMap<Uuid, CustomizationProfile>>,
     /// What each lock's keypad remembers (ended PINs, recent wrong entries, a lockout), for
     /// the locks that have had one of these.
-    keypads: IndexMap<Uuid, Keypad>,
+    keypads: Tracked<IndexMap<Uuid, Keypad>>,
 }
 
 impl Workspace {
@@ -221,8 +221,8 @@ impl Workspace {
             now,
             delay,
             published: 0,
-            profiles: IndexMap::new(),
-            keypads: IndexMap::new(),
+            profiles: Tracked::default(),
+            keypads: Tracked::default(),
         }
     }
 
