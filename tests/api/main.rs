@@ -15,6 +15,7 @@ mod create_multiple;
 mod device_changes;
 mod devices;
 mod door;
+mod every_change;
 mod external;
 mod fake;
 mod faults;

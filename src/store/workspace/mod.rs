@@ -330,7 +330,8 @@ impl Workspace {
         }
     }
 
-    /// Takes `saved`'s content (devices, codes, events, action attempts and their indexes)
+    /// Takes `saved`'s content (devices, codes, events, action attempts, profiles, keypads
+    /// and the indexes)
     /// and keeps this workspace's record, clock reading, settings and generator, so no id
     /// handed out before is handed out again. Its events are history, not news. Returns the
     /// content it replaced, for the caller to drop outside the lock.
