@@ -1,6 +1,6 @@
 //! Named snapshots (contract §15): a copy of one workspace's content, or of every workspace's,
 //! that a restore brings back — devices, codes (managed, unmanaged, backup pools), events,
-//! action attempts, webhooks and their pending messages. A restore leaves everything else
+//! action attempts, customization profiles, keypads, webhooks and their pending messages. A restore leaves everything else
 //! alone: other workspaces, credentials, the server clock, outages, and each workspace's id
 //! generator (no id is handed out twice).
 //!

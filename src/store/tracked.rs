@@ -131,6 +131,12 @@ impl<K: Hash + Eq + Clone, V, S: BuildHasher> Tracked<IndexMap<K, V, S>> {
         Some(v)
     }
 
+    /// `IndexMap::entry(k).or_insert_with(f)`.
+    pub fn get_or_insert_with(&mut self, k: K, f: impl FnOnce() -> V) -> &mut V {
+        self.note(&k);
+        self.inner.entry(k).or_insert_with(f)
+    }
+
     /// `IndexMap::shift_remove`.
     pub fn shift_remove<Q: ?Sized + Hash + Equivalent<K>>(&mut self, k: &Q) -> Option<V> {
         let (_, key, v) = self.inner.shift_remove_full(k)?;
@@ -197,6 +203,8 @@ mod tests {
         assert_eq!(m.get_mut("missing"), None);
         let changed: Vec<String> = m.take_changes().unwrap().into_iter().collect();
         assert_eq!(changed, ["b", "a", "before"]);
+        *m.get_or_insert_with("c".into(), || 0) += 1;
+        assert!(m.take_changes().unwrap().contains("c"));
         m.shift_remove("a");
         assert!(m.take_changes().unwrap().contains("a"));
         assert!(m.take_changes().unwrap().is_empty());

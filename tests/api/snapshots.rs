@@ -1,6 +1,6 @@
 //! `/_fake/snapshots/*` (contract §15): save one workspace or all under a name, restore it
-//! (rewinding devices, codes, events, webhooks and pending deliveries of those workspaces
-//! only, never the clock, never reusing an id), list and delete.
+//! (rewinding devices, codes, events, customization profiles, keypads, webhooks and pending
+//! deliveries of those workspaces only, never the clock, never reusing an id), list and delete.
 
 use std::collections::HashSet;
 
@@ -77,6 +77,10 @@ async fn content(app: &TestApp) -> Value {
         "unmanaged_access_codes": mine("unmanaged_access_codes"),
         "action_attempts": mine("action_attempts"),
         "events": mine("events"),
+        "connected_accounts": mine("connected_accounts"),
+        "backup_access_code_pools": mine("backup_access_code_pools"),
+        "customization_profiles": mine("customization_profiles"),
+        "keypads": mine("keypads"),
     })
 }
 
@@ -143,6 +147,72 @@ async fn restoring_one_workspace_rewinds_it_and_leaves_the_others() {
     assert_eq!(content(&app).await, saved_content);
     assert_eq!(sandbox_pins(&app, &b, &b_names).await, vec!["2468"]);
     assert!(app.now().await >= now, "the clock went back");
+}
+
+#[tokio::test]
+async fn profiles_keypads_and_device_changes_are_rewound() {
+    let app = TestApp::spawn().await;
+    let (a1, a2) = (dev("august_device_1"), dev("august_device_2"));
+    let profile = app
+        .post(
+            "/workspaces/customization_profiles/create",
+            json!({ "name": "Brand", "primary_color": "#112233" }),
+        )
+        .await;
+    let profile_id = profile.ok()["customization_profile"]["customization_profile_id"].clone();
+    let entry = |d: &str, pin: &str| json!({ "device_id": d, "code": pin });
+    app.post("/locks/simulate/keypad_code_entry", entry(&a1, "0000"))
+        .await
+        .ok();
+    let profiles = || app.post("/workspaces/customization_profiles/list", json!({}));
+    let saved_profiles = profiles().await.ok().clone();
+    let saved_content = content(&app).await;
+    assert_eq!(saved_content["keypads"].as_array().unwrap().len(), 1);
+    save(
+        &app,
+        json!({ "name": "before", "workspace_id": seed::WORKSPACE_1 }),
+    )
+    .await;
+
+    app.post(
+        "/workspaces/customization_profiles/update",
+        json!({ "customization_profile_id": profile_id, "name": "Changed" }),
+    )
+    .await
+    .ok();
+    app.post(
+        "/workspaces/customization_profiles/create",
+        json!({ "name": "Later" }),
+    )
+    .await
+    .ok();
+    for pin in ["1111", "2222"] {
+        app.post("/locks/simulate/keypad_code_entry", entry(&a1, pin))
+            .await
+            .ok();
+    }
+    app.post("/locks/simulate/keypad_code_entry", entry(&a2, "3333"))
+        .await
+        .ok();
+    app.post(
+        "/devices/update",
+        json!({ "device_id": a2, "name": "Renamed", "custom_metadata": { "unit": "4B" } }),
+    )
+    .await
+    .ok();
+    app.post(
+        "/devices/delete",
+        json!({ "device_id": dev("schlage_device_2") }),
+    )
+    .await
+    .ok();
+    assert_ne!(content(&app).await, saved_content);
+
+    restore(&app, "before").await;
+    assert_eq!(content(&app).await, saved_content);
+    assert_eq!(profiles().await.ok(), &saved_profiles);
+    let d = app.post("/devices/get", json!({ "device_id": a2 })).await;
+    assert_eq!(d.ok()["device"]["display_name"], "Back Door");
 }
 
 #[tokio::test]

@@ -21,12 +21,12 @@ use crate::binary::listening_url;
 use crate::helpers::{KEY_2, TestApp, dev};
 
 /// What a killed server may lose (contract §15) ...
-const BOUND: Duration = Duration::from_millis(250);
+pub(crate) const BOUND: Duration = Duration::from_millis(250);
 /// ... and the slack a shared, loaded test machine gets on top (a debug build under load).
-const MARGIN: Duration = Duration::from_millis(250);
+pub(crate) const MARGIN: Duration = Duration::from_millis(250);
 
 /// A fresh folder for one test's file.
-fn folder(name: &str) -> PathBuf {
+pub(crate) fn folder(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("seam-mock-state-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("make a temp folder");
@@ -48,12 +48,12 @@ fn command(path: &Path, extra: &[&str]) -> Command {
 }
 
 /// A server on `path` that must start (and so load the file).
-struct Server {
-    child: Child,
-    app: TestApp,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) app: TestApp,
 }
 
-async fn start(path: &Path, extra: &[&str]) -> Server {
+pub(crate) async fn start(path: &Path, extra: &[&str]) -> Server {
     let mut child = command(path, extra)
         .stderr(Stdio::null())
         .spawn()
@@ -82,7 +82,7 @@ async fn refused(path: &Path) -> (Option<i32>, String) {
 }
 
 /// SIGTERM, and the clean exit that follows.
-async fn term(mut s: Server) {
+pub(crate) async fn term(mut s: Server) {
     crate::binary::stop(&mut s.child).await;
 }
 

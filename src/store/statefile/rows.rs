@@ -13,7 +13,9 @@ use uuid::Uuid;
 use crate::domain::access_code::{AccessCode, UnmanagedAccessCode};
 use crate::domain::action_attempt::ActionAttempt;
 use crate::domain::backup::BackupPool;
+use crate::domain::customization::CustomizationProfile;
 use crate::domain::device::Device;
+use crate::domain::door::Keypad;
 use crate::domain::event::Event;
 use crate::domain::webhook::{Delivery, Webhook};
 use crate::store::records::{
@@ -70,6 +72,8 @@ pub enum Record {
     BackupPool(BackupPool),
     ActionAttempt(ActionAttempt),
     Event(Event),
+    CustomizationProfile(CustomizationProfile),
+    Keypad(Keypad),
     Webhook(WebhookRecord),
     Message(MessageRecord),
 }
@@ -90,6 +94,8 @@ pub const KINDS: &[&str] = &[
     "backup_access_code_pool",
     "action_attempt",
     "event",
+    "customization_profile",
+    "keypad",
     "webhook",
     "webhook_message",
 ];
@@ -103,6 +109,8 @@ pub const CONTENT_KINDS: &[&str] = &[
     "backup_access_code_pool",
     "action_attempt",
     "event",
+    "customization_profile",
+    "keypad",
 ];
 
 /// Where a row is: its kind, its workspace (`""` for a record above workspaces) and its id.
@@ -156,6 +164,12 @@ impl Record {
                 Key::new("action_attempt", Some(r.workspace_id), r.action_attempt_id)
             }
             R::Event(r) => Key::new("event", Some(r.workspace_id), r.event_id),
+            R::CustomizationProfile(r) => Key::new(
+                "customization_profile",
+                Some(r.workspace_id),
+                r.customization_profile_id,
+            ),
+            R::Keypad(r) => Key::new("keypad", Some(r.workspace_id), r.device_id),
             // Webhooks and messages are found by id alone (their JSON names the workspace).
             R::Webhook(r) => Key::new("webhook", None, r.webhook.webhook_id),
             R::Message(r) => Key::new("webhook_message", None, &r.delivery.message_id),
@@ -180,6 +194,8 @@ impl Record {
             R::BackupPool(r) => serde_json::to_string(r),
             R::ActionAttempt(r) => serde_json::to_string(r),
             R::Event(r) => serde_json::to_string(r),
+            R::CustomizationProfile(r) => serde_json::to_string(r),
+            R::Keypad(r) => serde_json::to_string(r),
             R::Webhook(r) => serde_json::to_string(r),
             R::Message(r) => serde_json::to_string(r),
         }
@@ -206,6 +222,8 @@ impl Record {
             "backup_access_code_pool" => R::BackupPool(p(json)?),
             "action_attempt" => R::ActionAttempt(p(json)?),
             "event" => R::Event(p(json)?),
+            "customization_profile" => R::CustomizationProfile(p(json)?),
+            "keypad" => R::Keypad(p(json)?),
             "webhook" => R::Webhook(p(json)?),
             "webhook_message" => R::Message(p(json)?),
             other => return Err(format!("unknown kind {other:?}")),
@@ -244,6 +262,8 @@ pub fn content_of(db: &Database) -> impl Iterator<Item = Record> + '_ {
     let pools = db.backup_access_code_pools.iter().cloned();
     let attempts = db.action_attempts.iter().cloned();
     let events = db.events.iter().cloned();
+    let profiles = db.customization_profiles.iter().cloned();
+    let keypads = db.keypads.iter().cloned();
     accounts
         .map(Record::ConnectedAccount)
         .chain(devices.map(|d| Record::Device(Box::new(d))))
@@ -252,6 +272,8 @@ pub fn content_of(db: &Database) -> impl Iterator<Item = Record> + '_ {
         .chain(pools.map(Record::BackupPool))
         .chain(attempts.map(Record::ActionAttempt))
         .chain(events.map(Record::Event))
+        .chain(profiles.map(Record::CustomizationProfile))
+        .chain(keypads.map(Record::Keypad))
 }
 
 /// What the state file holds besides the database export.
@@ -281,6 +303,8 @@ pub fn add(db: &mut Database, extras: &mut Extras, record: Record) {
         R::BackupPool(r) => db.backup_access_code_pools.push(r),
         R::ActionAttempt(r) => db.action_attempts.push(r),
         R::Event(r) => db.events.push(r),
+        R::CustomizationProfile(r) => db.customization_profiles.push(r),
+        R::Keypad(r) => db.keypads.push(r),
         R::Webhook(r) => extras.webhooks.push(r),
         R::Message(r) => extras.messages.push(r),
     }
@@ -293,17 +317,31 @@ mod tests {
 
     #[test]
     fn every_record_round_trips_through_its_row() {
-        let db = seed::database();
+        let mut db = seed::database();
+        let ws = db.workspaces[0].workspace_id;
+        db.customization_profiles.push(CustomizationProfile::new(
+            Uuid::from_u128(9),
+            ws,
+            Default::default(),
+            seed::seeded_at(),
+        ));
+        db.keypads.push(Keypad::new(db.devices[0].device_id, ws));
         let mut back = Database::default();
         let mut extras = Extras::default();
+        let mut seen = std::collections::HashSet::new();
         for r in records_of(&db) {
             let key = r.key();
             assert!(KINDS.contains(&key.kind), "{}", key.kind);
+            seen.insert(key.kind);
             let again = Record::parse(key.kind, &r.json().unwrap()).unwrap();
             assert_eq!(again.key(), key);
             add(&mut back, &mut extras, again);
         }
         assert_eq!(back, db);
+        for kind in ["customization_profile", "keypad"] {
+            assert!(seen.contains(kind), "{kind}");
+        }
+        assert!(CONTENT_KINDS.iter().all(|k| KINDS.contains(k)));
         assert!(Record::parse("nonsense", "{}").is_err());
     }
 }

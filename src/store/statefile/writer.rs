@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use indexmap::IndexMap;
 use rusqlite::Connection;
 use uuid::Uuid;
 
@@ -35,8 +36,8 @@ pub const EVERY: Duration = Duration::from_millis(100);
 pub(super) struct Memo {
     /// `registry_writes` when the registry was last read.
     registry_writes: Option<u64>,
-    /// The registry's rows as last written.
-    registry: HashMap<Key, String>,
+    /// The registry's rows as last written, in the file's order.
+    registry: IndexMap<Key, String>,
     /// The workspaces that have rows, with their record as last written.
     workspaces: HashMap<Uuid, WorkspaceRecord>,
     /// The sandboxes whose seed is written.
@@ -168,20 +169,41 @@ fn put(r: &Record) -> Result<Op, String> {
     Ok(Op::Put(k, json))
 }
 
+/// Whether the file, holding `old`'s rows in that order, reads back `now`'s records of each
+/// kind in `now`'s order once the new ones are written after them.
+fn keeps_order(old: &IndexMap<Key, String>, now: &IndexMap<Key, String>) -> bool {
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, k) in now.keys().enumerate() {
+        let at = old.get_index_of(k).unwrap_or(old.len() + i);
+        if last.insert(k.kind, at).is_some_and(|before| before > at) {
+            return false;
+        }
+    }
+    true
+}
+
 /// The writes a batch makes, in order; `memo` learns what is written.
 fn to_ops(batch: Batch, memo: &mut Memo) -> Result<Vec<Op>, String> {
     let mut ops = Vec::new();
     if let Some(records) = batch.registry {
-        let mut now = HashMap::with_capacity(records.len());
+        let mut now = IndexMap::with_capacity(records.len());
         for r in &records {
             let (k, json) = sqlite::row(r)?;
-            if memo.registry.get(&k) != Some(&json) {
-                ops.push(Op::Put(k.clone(), json.clone()));
-            }
             now.insert(k, json);
         }
-        for k in memo.registry.keys().filter(|k| !now.contains_key(*k)) {
-            ops.push(Op::Delete(k.clone()));
+        // Rows are read back in the order they were first written: when the registry's order
+        // is no longer the file's (a workspace reset puts its client sessions last), every
+        // row is written again, in the registry's order.
+        let rewrite = !keeps_order(&memo.registry, &now);
+        for k in memo.registry.keys() {
+            if rewrite || !now.contains_key(k) {
+                ops.push(Op::Delete(k.clone()));
+            }
+        }
+        for (k, json) in &now {
+            if rewrite || memo.registry.get(k) != Some(json) {
+                ops.push(Op::Put(k.clone(), json.clone()));
+            }
         }
         memo.registry = now;
     }
@@ -306,5 +328,43 @@ impl Writer {
     pub(super) fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.thread.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(keys: &[(&'static str, &str)]) -> IndexMap<Key, String> {
+        keys.iter()
+            .map(|(kind, id)| (Key::new(kind, None, id), String::new()))
+            .collect()
+    }
+
+    #[test]
+    fn records_that_changed_places_within_their_kind_rewrite_the_registry() {
+        let old = rows(&[
+            ("api_key", "a"),
+            ("client_session", "x"),
+            ("client_session", "y"),
+        ]);
+        // Removed, added last, and another kind in between: the file reads the same order.
+        let same = rows(&[
+            ("api_key", "a"),
+            ("api_key", "b"),
+            ("client_session", "y"),
+            ("client_session", "z"),
+        ]);
+        assert!(keeps_order(&old, &same));
+        // `x` taken out and put back last: in the file it would still come first.
+        let moved = rows(&[
+            ("api_key", "a"),
+            ("client_session", "y"),
+            ("client_session", "x"),
+        ]);
+        assert!(!keeps_order(&old, &moved));
+        // A new one before an old one of its kind: the file would put it after.
+        let before = rows(&[("api_key", "n"), ("api_key", "a")]);
+        assert!(!keeps_order(&old, &before));
     }
 }

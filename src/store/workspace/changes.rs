@@ -28,6 +28,8 @@ impl Workspace {
             && self.pools.is_tracked()
             && self.action_attempts.is_tracked()
             && self.events.is_tracked()
+            && self.profiles.is_tracked()
+            && self.keypads.is_tracked()
     }
 
     fn track(&mut self) {
@@ -38,6 +40,8 @@ impl Workspace {
         self.pools.track();
         self.action_attempts.track();
         self.events.track();
+        self.profiles.track();
+        self.keypads.track();
     }
 
     /// Counts everything it holds as written (it was just read from the state file).
@@ -97,6 +101,18 @@ impl Workspace {
                 None => gone("action_attempt", id),
             });
         }
+        for id in self.profiles.take_changes().unwrap_or_default() {
+            out.push(match self.profiles.get(&id) {
+                Some(p) => Ok(Record::CustomizationProfile(p.clone())),
+                None => gone("customization_profile", id),
+            });
+        }
+        for id in self.keypads.take_changes().unwrap_or_default() {
+            out.push(match self.keypads.get(&id) {
+                Some(k) => Ok(Record::Keypad(k.clone())),
+                None => gone("keypad", id),
+            });
+        }
         let from = self.events.take_changes().unwrap_or(self.events.len());
         out.extend(
             self.events
@@ -145,6 +161,16 @@ mod tests {
         let changed = kinds(&w.take_changes());
         assert!(changed.contains(&("access_code", true)), "{changed:?}");
         assert!(changed.contains(&("event", true)), "{changed:?}");
+        let p = w.create_profile(Default::default());
+        w.update_profile(p.customization_profile_id, Default::default())
+            .unwrap();
+        w.keypad_entry(dev(AUGUST_1), "0000", &all()).unwrap();
+        let changed = kinds(&w.take_changes());
+        assert!(
+            changed.contains(&("customization_profile", true)),
+            "{changed:?}"
+        );
+        assert!(changed.contains(&("keypad", true)), "{changed:?}");
         w.delete(code.access_code_id, &all()).unwrap();
         let changed = kinds(&w.take_changes());
         assert!(changed.contains(&("access_code", false)), "{changed:?}");

@@ -313,8 +313,7 @@ impl Workspace {
     fn keypad(&mut self, device_id: Uuid) -> &mut Keypad {
         let ws = self.record.workspace_id;
         self.keypads
-            .entry(device_id)
-            .or_insert_with(|| Keypad::new(device_id, ws))
+            .get_or_insert_with(device_id, || Keypad::new(device_id, ws))
     }
 
     /// Notes, on its lock's keypad, the PIN of a code whose window is ending.

@@ -125,7 +125,7 @@ impl Workspace {
     }
 
     /// Takes a device out of the workspace: its managed codes (`access_code.deleted` each),
-    /// unmanaged codes and backup pool, then the device (`device.deleted`).
+    /// unmanaged codes, backup pool and keypad, then the device (`device.deleted`).
     pub(super) fn drop_device(&mut self, id: Uuid) {
         let now = self.now;
         for code in self.codes_by_device.get(&id).cloned().unwrap_or_default() {
@@ -140,6 +140,7 @@ impl Workspace {
             self.remove_unmanaged(u);
         }
         self.pools.shift_remove(&id);
+        self.keypads.shift_remove(&id);
         self.pins.remove(&id);
         self.codes_by_device.remove(&id);
         self.unmanaged_by_device.remove(&id);
@@ -258,16 +259,22 @@ mod tests {
     }
 
     #[test]
-    fn deleting_a_device_takes_its_codes_and_frees_its_pins() {
+    fn deleting_a_device_takes_its_codes_keypad_and_frees_its_pins() {
         let mut w = ws();
         let (c, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
+        w.keypad_entry(dev(AUGUST_1), "0000", &all()).unwrap();
         w.delete_device(dev(AUGUST_1), &all()).unwrap();
         assert!(w.code(c.access_code_id, &all()).is_err());
         assert!(!pins(&w).contains_key(&dev(AUGUST_1)));
         assert_eq!(
-            &kinds(&w)[1..],
+            &kinds(&w)[kinds(&w).len() - 2..],
             [EventType::AccessCodeDeleted, EventType::DeviceDeleted]
         );
+        // What is left loads again: no keypad of a lock that is gone.
+        let mut db = crate::store::records::Database::default();
+        w.dump(&mut db);
+        assert!(db.keypads.is_empty());
+        db.check().unwrap();
         assert!(matches!(
             w.delete_device(dev(AUGUST_1), &all()),
             Err(Error::DeviceNotFound(_))

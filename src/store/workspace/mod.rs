@@ -190,10 +190,10 @@ pub struct Workspace {
     /// news.
     published: usize,
     /// Customization profiles by id, in creation order (the order their list gives).
-    profiles: IndexMap<Uuid, CustomizationProfile>,
+    profiles: Tracked<IndexMap<Uuid, CustomizationProfile>>,
     /// What each lock's keypad remembers (ended PINs, recent wrong entries, a lockout), for
     /// the locks that have had one of these.
-    keypads: IndexMap<Uuid, Keypad>,
+    keypads: Tracked<IndexMap<Uuid, Keypad>>,
 }
 
 impl Workspace {
@@ -221,8 +221,8 @@ impl Workspace {
             now,
             delay,
             published: 0,
-            profiles: IndexMap::new(),
-            keypads: IndexMap::new(),
+            profiles: Tracked::default(),
+            keypads: Tracked::default(),
         }
     }
 
@@ -330,7 +330,8 @@ impl Workspace {
         }
     }
 
-    /// Takes `saved`'s content (devices, codes, events, action attempts and their indexes)
+    /// Takes `saved`'s content (devices, codes, events, action attempts, profiles, keypads
+    /// and the indexes)
     /// and keeps this workspace's record, clock reading, settings and generator, so no id
     /// handed out before is handed out again. Its events are history, not news. Returns the
     /// content it replaced, for the caller to drop outside the lock.
