@@ -181,7 +181,7 @@ async fn a_bad_rule_is_invalid_input_naming_each_field_and_makes_nothing() {
         .post_open(
             "/_fake/faults/create",
             json!({"match": {"device_id": dev("august_device_1")},
-                   "effect": {"access_code_error": "failed_to_set_on_device"}}),
+                   "effect": {"access_code_error": "jammed_on_device"}}),
         )
         .await;
     let e = device.err(400, "invalid_input");
