@@ -611,4 +611,44 @@ mod tests {
         assert_eq!(refused.action, Action::RateLimited { retry_after_s: 60 });
         assert_eq!(f.list()[0].hits, 1);
     }
+
+    #[test]
+    fn device_outcomes_leave_requests_alone_and_count_their_own_jobs() {
+        let f = Faults::new(Some(1));
+        let (ws, lock) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        f.create(
+            rule(
+                json!({"device_id": lock}),
+                json!({"remove_error": "failed_to_remove_from_device"}),
+                Some(1.0),
+                Some(1.0),
+                None,
+            ),
+            Utc::now(),
+        );
+        assert!(f.is_idle() && f.has_device_outcomes());
+        assert_eq!(f.decide(&get("/access_codes/delete"), Instant::now()), None);
+        let version = f.version();
+        assert_eq!(f.job(Job::Program, ws, lock), None);
+        assert_eq!(f.job(Job::Remove, ws, Uuid::from_u128(3)), None);
+        assert_eq!(
+            f.version(),
+            version,
+            "jobs of other kinds or locks are not counted"
+        );
+        // The first removal passes under `after`, the second takes the one hit.
+        assert_eq!(f.job(Job::Remove, ws, lock), None);
+        assert_eq!(
+            f.job(Job::Remove, ws, lock),
+            Some(DeviceOutcome::RemoveError)
+        );
+        assert!(!f.has_device_outcomes());
+        assert_eq!(f.job(Job::Remove, ws, lock), None);
+        let kept = f.records();
+        assert_eq!((kept[0].seen, kept[0].view.hits), (2, 1));
+        let back = Faults::new(Some(1));
+        back.load(kept.clone()).unwrap();
+        assert_eq!(back.records(), kept);
+        assert!(!back.has_device_outcomes());
+    }
 }

@@ -10,8 +10,6 @@
 //! `max_access_codes_reached` warning. A code that found no room waits in its lock's queue and
 //! is tried again when a slot frees, not at every tick.
 
-use std::collections::VecDeque;
-
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -188,7 +186,7 @@ impl Workspace {
                 if let Some(c) = self.codes.get(&id) {
                     self.waiting_for_room
                         .entry(c.device_id)
-                        .or_insert_with(VecDeque::new)
+                        .or_default()
                         .push_back(id);
                 }
             }
