@@ -404,6 +404,8 @@ impl Faults {
             return None;
         }
         e.hits += 1;
+        // The log line that names the rule (no request's line does: the job runs in a tick).
+        tracing::info!(fault_id = %e.fault_id, %device_id, ?job, "fault rule applied to a lock's job");
         let outcome = e.rule.device_outcome().cloned();
         if !e.live() {
             self.count(e, false);
