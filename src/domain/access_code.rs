@@ -208,7 +208,9 @@ impl AccessCode {
                 Some(s) => s.max(self.created_at + delay),
                 None => self.created_at + delay,
             }),
-            Status::Removing | Status::Unknown => self.ends_at,
+            // A removal the lock refused is tried again at once.
+            Status::Removing => Some(self.created_at),
+            Status::Unknown => self.ends_at,
         }
     }
 
@@ -226,15 +228,19 @@ impl AccessCode {
     }
 
     /// Leaves the code waiting on `holds`: `setting`, with one entry per cause — the
-    /// device-level entries made to match `holds` (a cause that cleared goes), the others
-    /// added. Returns the causes that are new to the code.
+    /// device-level entries and the refusals of an earlier attempt made to match `holds` (a
+    /// cause that cleared goes), the others added. Returns the causes that are new to the code.
     pub fn wait_on(&mut self, holds: &[Hold], now: DateTime<Utc>) -> Vec<Hold> {
         self.status = Status::Setting;
         let shown =
             |list: &[Value], h: Hold| list.iter().any(|e| hold::code_of(e) == Some(h.code()));
         let stale = |e: &Value| {
-            Hold::of_device_error(e).is_some_and(|h| !holds.contains(&h))
-                && e.get("is_access_code_error").is_none()
+            let device = Hold::of_device_error(e).is_some_and(|h| !holds.contains(&h))
+                && e.get("is_access_code_error").is_none();
+            let refused = hold::code_of(e).is_some_and(|c| {
+                Hold::refusals().any(|r| r.code() == c) && !holds.iter().any(|h| h.code() == c)
+            });
+            device || refused
         };
         self.errors.retain(|e| !stale(e));
         let mut new = Vec::new();
@@ -250,6 +256,25 @@ impl AccessCode {
             }
         }
         new
+    }
+}
+
+impl AccessCode {
+    /// The lock refused to take the code off: it stays on it, `removing`, with the error.
+    /// Whether the error is new to the code.
+    pub fn fail_removal(&mut self, now: DateTime<Utc>) -> bool {
+        self.status = Status::Removing;
+        let code = Hold::RemovalFailed.code();
+        if self.errors.iter().any(|e| hold::code_of(e) == Some(code)) {
+            return false;
+        }
+        self.errors.push(Hold::RemovalFailed.code_entry(now));
+        true
+    }
+
+    /// Whether the code takes one of its lock's slots: on it, or being taken off it.
+    pub fn on_lock(&self) -> bool {
+        matches!(self.status, Status::Set | Status::Removing)
     }
 }
 

@@ -137,6 +137,12 @@ event_kinds! {
     ConnectedAccountDisconnected = "connected_account.disconnected" (AccountDisconnectedEvent),
     /// A connected account is connected again.
     ConnectedAccountConnected = "connected_account.connected" (AccountEvent),
+    /// The lock refused to program the code (it stays `setting`; Seam tries again).
+    AccessCodeFailedToSetOnDevice = "access_code.failed_to_set_on_device" (Box<CodeErrorsEvent>),
+    /// The lock is slow to program the code.
+    AccessCodeDelayInSettingOnDevice = "access_code.delay_in_setting_on_device" (Box<CodeErrorsEvent>),
+    /// The lock refused to take the code off (it stays `removing`; Seam tries again).
+    AccessCodeFailedToRemoveFromDevice = "access_code.failed_to_remove_from_device" (Box<CodeErrorsEvent>),
 }
 
 impl EventType {
@@ -183,7 +189,7 @@ impl Event {
 }
 
 /// An event about a managed access code on a lock.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CodeEvent {
     pub device_id: Uuid,
     pub access_code_id: Uuid,
@@ -386,6 +392,44 @@ impl Subject for AccessDeniedEvent {
     }
     fn connected_account_id(&self) -> Option<Uuid> {
         Some(self.connected_account_id)
+    }
+}
+
+/// An event about a code that carries the code's, its lock's and its account's errors and
+/// warnings at that moment (`access_code.failed_to_set_on_device`, …).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CodeErrorsEvent {
+    #[serde(flatten)]
+    pub about: CodeEvent,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub access_code_errors: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub access_code_warnings: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub device_errors: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub device_warnings: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub connected_account_errors: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true, value_type = Vec<Object>)]
+    pub connected_account_warnings: Vec<Value>,
+}
+
+impl Subject for CodeErrorsEvent {
+    fn device_id(&self) -> Option<Uuid> {
+        self.about.device_id()
+    }
+    fn access_code_id(&self) -> Option<Uuid> {
+        self.about.access_code_id()
+    }
+    fn connected_account_id(&self) -> Option<Uuid> {
+        self.about.connected_account_id()
     }
 }
 
@@ -632,6 +676,24 @@ impl EventKind {
             ConnectedAccountConnected => EventKind::ConnectedAccountConnected(AccountEvent {
                 connected_account_id: account,
             }),
+            AccessCodeFailedToSetOnDevice => {
+                EventKind::AccessCodeFailedToSetOnDevice(Box::new(CodeErrorsEvent {
+                    about: code,
+                    ..CodeErrorsEvent::default()
+                }))
+            }
+            AccessCodeDelayInSettingOnDevice => {
+                EventKind::AccessCodeDelayInSettingOnDevice(Box::new(CodeErrorsEvent {
+                    about: code,
+                    ..CodeErrorsEvent::default()
+                }))
+            }
+            AccessCodeFailedToRemoveFromDevice => {
+                EventKind::AccessCodeFailedToRemoveFromDevice(Box::new(CodeErrorsEvent {
+                    about: code,
+                    ..CodeErrorsEvent::default()
+                }))
+            }
         }
     }
 }

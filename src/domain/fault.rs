@@ -2,7 +2,8 @@
 //! them ([`Effect`]), and the limits on how often ([`Rule`]: `times`, `after`, `probability`),
 //! parsed from the JSON of `/_fake/faults/create` with every problem named by its field. Also
 //! the per-workspace window of a rate limit ([`RateWindow`]). Pure: the store keeps the rules
-//! and their counters, the HTTP layer carries out what they decide.
+//! and their counters, the HTTP layer carries out what they decide, and a workspace asks for
+//! the device outcomes ([`DeviceOutcome`]) when one of its locks takes on a job ([`Job`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,6 +13,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::domain::credential::CredentialKind;
+use crate::domain::hold::SetFailure;
 
 /// The longest delay a rule may hold an answer (ten minutes): longer than any client waits.
 pub const MAX_DELAY_MS: u64 = 600_000;
@@ -19,9 +21,8 @@ pub const MAX_DELAY_MS: u64 = 600_000;
 /// The methods a rule can name (the verbs the server answers).
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-/// The effect keys that change what a device does rather than the HTTP answer: reserved for
-/// the device model (contract §14, "Device outcomes"); a rule naming one is refused until the
-/// model serves it, so a test that relies on one fails loudly instead of passing untouched.
+/// The effect keys that change what a device does rather than the HTTP answer (contract §14,
+/// "Device outcomes").
 pub const DEVICE_OUTCOMES: [&str; 4] = [
     "access_code_error",
     "access_code_delay_s",
@@ -89,6 +90,13 @@ impl FaultMatch {
         self.method.is_none_or(|m| m.eq_ignore_ascii_case(r.method))
             && self.credential.is_none_or(|c| r.credential == Some(c))
             && self.path.as_ref().is_none_or(|p| p.matches(r.path))
+    }
+
+    /// Whether a device outcome's matchers (`workspace_id`, `device_id`: the only ones it
+    /// takes) hold for a lock of a workspace.
+    pub fn matches_device(&self, workspace_id: Uuid, device_id: Uuid) -> bool {
+        self.workspace_id.is_none_or(|w| w == workspace_id)
+            && self.device_id.is_none_or(|d| d == device_id)
     }
 
     /// Whether every matcher holds.
@@ -184,12 +192,54 @@ pub enum HttpEffect {
     RateLimit(RateLimit),
 }
 
-/// What a rule does. HTTP effects only for now; the device outcomes of contract §14
-/// ([`DEVICE_OUTCOMES`]) join as variants beside `Http`, matched where the device programs a
-/// code, so every `match` on an effect must name them when they come.
+/// The jobs a lock carries out for Seam, on which a device outcome can fall: each rule counts
+/// (`times`, `after`, `probability`) the jobs of its own kind on the locks it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// Programming a code (the first try and each retry).
+    Program,
+    /// Taking a code off the lock (a delete, or its window's end).
+    Remove,
+    /// A lock, unlock, keypad or auto-lock action attempt.
+    Action,
+}
+
+/// What a device does instead of its job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceOutcome {
+    /// `access_code_error`: programming fails with this error.
+    SetError(SetFailure),
+    /// `access_code_delay_s`: programming takes this many more seconds of server clock.
+    SetDelay(u64),
+    /// `remove_error` (`failed_to_remove_from_device`): the code stays on the lock.
+    RemoveError,
+    /// `action_attempt_error`: the attempt ends `error` with this `{type, message}`.
+    ActionError(Envelope),
+}
+
+impl DeviceOutcome {
+    /// The job it falls on.
+    pub fn job(&self) -> Job {
+        match self {
+            DeviceOutcome::SetError(_) | DeviceOutcome::SetDelay(_) => Job::Program,
+            DeviceOutcome::RemoveError => Job::Remove,
+            DeviceOutcome::ActionError(_) => Job::Action,
+        }
+    }
+}
+
+/// The one error a device outcome's removal fails with (the spec's access-code error).
+pub const REMOVE_ERROR: &str = "failed_to_remove_from_device";
+
+/// The longest programming delay a rule may ask for (a week of server clock).
+pub const MAX_DELAY_S: u64 = 7 * 24 * 3600;
+
+/// What a rule does: to the HTTP exchange of the requests it matches, or to what the locks it
+/// matches do (every `match` on an effect names both).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
     Http(HttpEffect),
+    Device(DeviceOutcome),
 }
 
 impl Effect {
@@ -224,6 +274,13 @@ impl Effect {
             Effect::Http(HttpEffect::RateLimit(l)) => {
                 json!({"rate_limit": {"requests": l.requests, "per_seconds": l.per_seconds}})
             }
+            Effect::Device(DeviceOutcome::SetError(f)) => json!({"access_code_error": f}),
+            Effect::Device(DeviceOutcome::SetDelay(s)) => json!({"access_code_delay_s": s}),
+            Effect::Device(DeviceOutcome::RemoveError) => json!({"remove_error": REMOVE_ERROR}),
+            Effect::Device(DeviceOutcome::ActionError(e)) => json!({"action_attempt_error": {
+                "type": &*e.error_type,
+                "message": &*e.message,
+            }}),
         }
     }
 }
@@ -233,12 +290,23 @@ impl Effect {
 pub struct Rule {
     pub matcher: FaultMatch,
     pub effect: Effect,
-    /// How many requests it affects before it retires; `None`: no limit.
+    /// How many requests (or, for a device outcome, jobs) it affects before it retires;
+    /// `None`: no limit.
     pub times: Option<u64>,
     /// The chance (0–1) that a matching request past `after` is affected; `None`: always.
     pub probability: Option<f64>,
     /// How many matching requests pass untouched before it starts.
     pub after: u64,
+}
+
+impl Rule {
+    /// The device outcome it forces, if it is one.
+    pub fn device_outcome(&self) -> Option<&DeviceOutcome> {
+        match &self.effect {
+            Effect::Device(o) => Some(o),
+            Effect::Http(_) => None,
+        }
+    }
 }
 
 /// The fields of `/_fake/faults/create`, as the edge read them.

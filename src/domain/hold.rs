@@ -1,7 +1,8 @@
-//! Why a managed code is not on its lock (contract §12, §14): one list of causes, each with
-//! the entry it puts on the code (the spec's access-code error or warning variant), the entry
-//! it puts on the device when it is the device's state, and the event it records when a code
-//! starts waiting on it.
+//! Why a managed code is not on its lock — or, once Seam asked for it to go, still is
+//! (contract §12, §14): one list of causes, each with the entry it puts on the code (the spec's
+//! access-code error or warning variant), the entry it puts on the device when it is the
+//! device's state, and the event it records when a code starts waiting on it. Also the device
+//! warning of a lock whose code slots are all taken ([`capacity_warning`]).
 //!
 //! Every cause shows the same way — the code stays `setting`, its entry is in `errors` (or
 //! `warnings`) — and clears the same way: when the code is programmed, every entry this model
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::device::Device;
-use super::event::{CodeEvent, EventKind};
+use super::event::{CodeErrorsEvent, EventKind};
 use super::timestamp;
 
 crate::wire_enum! {
@@ -49,6 +50,8 @@ pub enum Hold {
     Failed(SetFailure),
     /// The device is slow to program the code (a warning: the code is still on its way).
     Delayed,
+    /// The device refused to take the code off (the code stays on it, `removing`).
+    RemovalFailed,
 }
 
 /// The device-level causes, in the order they are shown.
@@ -60,7 +63,7 @@ const DEVICE_LEVEL: [Hold; 4] = [
 ];
 
 /// Every `error_code` / `warning_code` this model puts on codes: programming clears these.
-const OWNED: [&str; 9] = [
+const OWNED: [&str; 10] = [
     "device_offline",
     "hub_disconnected",
     "subscription_required",
@@ -70,7 +73,23 @@ const OWNED: [&str; 9] = [
     "duplicate_code_on_device",
     "no_space_for_access_code_on_device",
     "delay_in_setting_on_device",
+    "failed_to_remove_from_device",
 ];
+
+/// The device warning of a lock that holds as many codes as it can (`max_access_codes_reached`).
+pub const CAPACITY_WARNING: &str = "max_access_codes_reached";
+
+/// The warning a lock holding `active` codes of at most `max` carries (the spec's
+/// `max_access_codes_reached` device warning).
+pub fn capacity_warning(active: u32, max: u32, at: DateTime<Utc>) -> Value {
+    json!({
+        "warning_code": CAPACITY_WARNING,
+        "message": "The device holds as many access codes as it can: a new one waits for room.",
+        "active_access_code_count": active,
+        "max_active_access_code_count": max,
+        "created_at": timestamp::format(&at),
+    })
+}
 
 /// Whether a code's error or warning entry is one this model puts there (and so clears).
 pub fn owns(entry: &Value) -> bool {
@@ -100,7 +119,19 @@ impl Hold {
             Hold::ExternalModification(_) => "conflicting_external_modification",
             Hold::Failed(f) => f.as_str(),
             Hold::Delayed => "delay_in_setting_on_device",
+            Hold::RemovalFailed => crate::domain::fault::REMOVE_ERROR,
         }
+    }
+
+    /// The refusals of a programming attempt ([`Hold::is_refusal`]).
+    pub fn refusals() -> impl Iterator<Item = Hold> {
+        SetFailure::ALL.iter().map(|f| Hold::Failed(*f))
+    }
+
+    /// Whether it is one attempt the device refused rather than a state it is in: the device
+    /// tries again (at the next tick, or when it has room), and a new refusal replaces it.
+    pub fn is_refusal(self) -> bool {
+        matches!(self, Hold::Failed(_) | Hold::RemovalFailed)
     }
 
     /// Whether it shows in `warnings` rather than `errors`.
@@ -147,6 +178,7 @@ impl Hold {
                 "The device has no room for another code."
             }
             Hold::Delayed => "The device is taking longer than usual to set the code.",
+            Hold::RemovalFailed => "The device failed to remove the code.",
         }
     }
 
@@ -166,7 +198,7 @@ impl Hold {
                 "change_type": change.as_str(),
                 "created_at": timestamp::format(&at),
             }),
-            Hold::Failed(_) => json!({
+            Hold::Failed(_) | Hold::RemovalFailed => json!({
                 "error_code": self.code(),
                 "message": self.message(),
                 "is_access_code_error": true,
@@ -218,18 +250,28 @@ impl Hold {
         out
     }
 
-    /// The event a code records when it starts waiting on this cause, if the cause has one of
-    /// its own (a device-level cause is told by the device's event instead).
-    pub fn event(self, about: CodeEvent) -> Option<EventKind> {
+    /// The event a code records when it starts waiting on this cause, if the spec has one for
+    /// it (a device-level cause is told by the device's event instead; a duplicate PIN or a
+    /// full lock has no event of its own). `state` is the code, its lock and account as they
+    /// stand, which the `access_code.<error>` events carry.
+    pub fn event(self, state: &CodeErrorsEvent) -> Option<EventKind> {
+        let about = || state.about.clone();
+        let detail = || Box::new(state.clone());
         match self {
             Hold::ExternalModification(ChangeType::Modified) => {
-                Some(EventKind::AccessCodeModifiedExternalToSeam(about))
+                Some(EventKind::AccessCodeModifiedExternalToSeam(about()))
             }
             Hold::ExternalModification(ChangeType::Removed) => {
-                Some(EventKind::AccessCodeDeletedExternalToSeam(about))
+                Some(EventKind::AccessCodeDeletedExternalToSeam(about()))
             }
-            // The fault rules (contract §14) give these their `access_code.<error>` events.
-            Hold::Failed(_) | Hold::Delayed => None,
+            Hold::Failed(SetFailure::FailedToSetOnDevice) => {
+                Some(EventKind::AccessCodeFailedToSetOnDevice(detail()))
+            }
+            Hold::Delayed => Some(EventKind::AccessCodeDelayInSettingOnDevice(detail())),
+            Hold::RemovalFailed => Some(EventKind::AccessCodeFailedToRemoveFromDevice(detail())),
+            Hold::Failed(
+                SetFailure::DuplicateCodeOnDevice | SetFailure::NoSpaceForAccessCodeOnDevice,
+            ) => None,
             Hold::DeviceOffline
             | Hold::HubDisconnected
             | Hold::SubscriptionRequired
@@ -257,6 +299,7 @@ mod tests {
         );
         v.extend(SetFailure::ALL.iter().map(|f| Hold::Failed(*f)));
         v.push(Hold::Delayed);
+        v.push(Hold::RemovalFailed);
         v
     }
 
@@ -304,23 +347,38 @@ mod tests {
     }
 
     #[test]
-    fn only_external_changes_record_their_own_event_here() {
-        let about = CodeEvent {
-            device_id: Uuid::from_u128(1),
-            access_code_id: Uuid::from_u128(2),
-            connected_account_id: None,
+    fn each_cause_records_the_event_the_spec_has_for_it() {
+        let state = CodeErrorsEvent {
+            about: crate::domain::event::CodeEvent {
+                device_id: Uuid::from_u128(1),
+                access_code_id: Uuid::from_u128(2),
+                connected_account_id: None,
+            },
+            access_code_errors: vec![Hold::RemovalFailed.code_entry(at())],
+            ..CodeErrorsEvent::default()
         };
         for h in every() {
-            let e = h.event(about.clone()).map(|k| k.event_type().as_str());
-            match h {
+            let e = h.event(&state).map(|k| k.event_type().as_str());
+            let want = match h {
                 Hold::ExternalModification(ChangeType::Modified) => {
-                    assert_eq!(e, Some("access_code.modified_external_to_seam"))
+                    Some("access_code.modified_external_to_seam")
                 }
                 Hold::ExternalModification(ChangeType::Removed) => {
-                    assert_eq!(e, Some("access_code.deleted_external_to_seam"))
+                    Some("access_code.deleted_external_to_seam")
                 }
-                _ => assert_eq!(e, None, "{h:?}"),
-            }
+                Hold::Failed(SetFailure::FailedToSetOnDevice) => {
+                    Some("access_code.failed_to_set_on_device")
+                }
+                Hold::Delayed => Some("access_code.delay_in_setting_on_device"),
+                Hold::RemovalFailed => Some("access_code.failed_to_remove_from_device"),
+                _ => None,
+            };
+            assert_eq!(e, want, "{h:?}");
         }
+        let w = capacity_warning(3, 3, at());
+        assert_eq!(w["warning_code"], CAPACITY_WARNING);
+        assert_eq!(w["active_access_code_count"], 3);
+        assert!(Hold::Failed(SetFailure::FailedToSetOnDevice).is_refusal());
+        assert!(!Hold::Delayed.is_refusal() && !Hold::DeviceOffline.is_refusal());
     }
 }

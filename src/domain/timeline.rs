@@ -111,6 +111,18 @@ impl TimelineEvent {
                 "system",
                 "The connected account was connected again.".to_string(),
             ),
+            AccessCodeFailedToSetOnDevice(_) => (
+                "system",
+                "The device failed to set the access code.".to_string(),
+            ),
+            AccessCodeDelayInSettingOnDevice(_) => (
+                "system",
+                "The device is slow to set the access code.".to_string(),
+            ),
+            AccessCodeFailedToRemoveFromDevice(_) => (
+                "system",
+                "The device failed to remove the access code.".to_string(),
+            ),
             AccessCodeBackupAccessCodePulled(p) => (
                 "api_key",
                 format!(

@@ -1,7 +1,9 @@
 //! The fault rules in force (contract §14) and their counters: how many matching requests each
 //! has seen, how many it affected (`hits`), its own random stream for `probability`, and its
 //! rate-limit windows. One table behind its own mutex, beside the registry: deciding never
-//! waits for a workspace. With no live rule the HTTP layer reads one atomic and goes on.
+//! waits for a workspace (a leaf lock: a workspace asks it about its locks' jobs under its own
+//! lock, and nothing here takes another). With no live HTTP rule the HTTP layer reads one
+//! atomic and goes on; with no live device outcome, so does a workspace's lifecycle.
 //!
 //! Repeatable: with `--rng-seed`, rule ids come from a stream seeded by it, and each rule draws
 //! its `probability` from a stream seeded by the seed and its id, so the same requests meet the
@@ -9,21 +11,24 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::fault::{Effect, HttpEffect, RateWindow, RequestFacts, Respond, Rule, When};
+use crate::domain::fault::{
+    DeviceOutcome, Effect, HttpEffect, Job, RateWindow, RequestFacts, Respond, Rule, RuleInput,
+    When,
+};
 
 /// A rule as `/_fake/faults/create` and `/_fake/faults/list` show it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FaultView {
     pub fault_id: Uuid,
     /// The matchers as given (`path`, `method`, `workspace_id`, `device_id`, `credential`).
@@ -33,7 +38,8 @@ pub struct FaultView {
     /// The effect, with its defaults written out.
     #[schema(value_type = Object)]
     pub effect: Value,
-    /// How many requests it affects before it retires; `null`: no limit.
+    /// How many requests (jobs, for a device outcome) it affects before it retires; `null`:
+    /// no limit.
     #[schema(required = true)]
     pub times: Option<u64>,
     /// The chance that a matching request past `after` is affected; `null`: always.
@@ -41,11 +47,21 @@ pub struct FaultView {
     pub probability: Option<f64>,
     /// How many matching requests pass untouched before it starts.
     pub after: u64,
-    /// How many requests it affected.
+    /// How many requests (jobs, for a device outcome) it affected.
     pub hits: u64,
     /// When it was made, by the server clock.
     #[serde(with = "crate::domain::timestamp::required")]
     pub created_at: DateTime<Utc>,
+}
+
+/// A rule as the state file keeps it: as listed, with its place in the table and how many
+/// matching requests or jobs it has seen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultRecord {
+    #[serde(flatten)]
+    pub view: FaultView,
+    pub position: usize,
+    pub seen: u64,
 }
 
 /// What the HTTP layer is to do with a request a rule applies to.
@@ -112,11 +128,28 @@ impl Entry {
         self.rule.times.is_none_or(|t| self.hits < t)
     }
 
+    fn is_device(&self) -> bool {
+        self.rule.device_outcome().is_some()
+    }
+
     /// Whether deciding needs more than the request line and headers (its workspace or the
     /// devices it names).
     fn wants_extras(&self) -> bool {
-        self.rule.matcher.needs_workspace()
-            || matches!(self.rule.effect, Effect::Http(HttpEffect::RateLimit(_)))
+        !self.is_device()
+            && (self.rule.matcher.needs_workspace()
+                || matches!(self.rule.effect, Effect::Http(HttpEffect::RateLimit(_))))
+    }
+
+    /// Counts one matching request or job: whether the rule applies to it (past `after`, and
+    /// its draw hit), without counting a hit.
+    fn draw(&mut self) -> bool {
+        self.seen += 1;
+        if self.seen <= self.rule.after {
+            return false;
+        }
+        self.rule
+            .probability
+            .is_none_or(|p| self.rng.random::<f64>() < p)
     }
 
     fn drops(&self) -> bool {
@@ -144,8 +177,13 @@ struct Table {
 
 /// The rule table.
 pub struct Faults {
-    /// Live rules: the one number the request path reads when there are none.
+    /// Live HTTP rules: the one number the request path reads when there are none.
     live: AtomicUsize,
+    /// Live device outcomes: the one number a lock's job reads when there are none.
+    devices: AtomicUsize,
+    /// Moves with every change of the table (a rule made, deleted, or hit): the state file
+    /// writes the rules again when it has moved.
+    version: AtomicU64,
     /// Live rules that need the workspace or devices, and live rules that drop connections:
     /// read without the lock, so a table without them costs no extra pass or handle.
     extras: AtomicUsize,
@@ -154,11 +192,22 @@ pub struct Faults {
     table: Mutex<Table>,
 }
 
+impl std::fmt::Debug for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Faults")
+            .field("live", &self.live)
+            .field("devices", &self.devices)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Faults {
     /// An empty table; `seed` (`--rng-seed`) makes ids and draws repeatable.
     pub fn new(seed: Option<u64>) -> Self {
         Faults {
             live: AtomicUsize::new(0),
+            devices: AtomicUsize::new(0),
+            version: AtomicU64::new(0),
             extras: AtomicUsize::new(0),
             drops: AtomicUsize::new(0),
             seed,
@@ -172,9 +221,23 @@ impl Faults {
         }
     }
 
-    /// Whether no rule is live: the request path's whole cost when there are none.
+    /// Whether no HTTP rule is live: the request path's whole cost when there are none.
     pub fn is_idle(&self) -> bool {
         self.live.load(Ordering::Relaxed) == 0
+    }
+
+    /// Whether a device outcome is live: a lock's job asks [`Faults::job`] only then.
+    pub fn has_device_outcomes(&self) -> bool {
+        self.devices.load(Ordering::Relaxed) > 0
+    }
+
+    /// How many changes the table has seen (the state file compares it).
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::SeqCst)
+    }
+
+    fn changed(&self) {
+        self.version.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Whether a live rule needs the request's workspace or devices ([`Faults::needs`]).
@@ -196,6 +259,10 @@ impl Faults {
                 n.fetch_sub(1, Ordering::Relaxed);
             }
         };
+        if e.is_device() {
+            add(&self.devices);
+            return;
+        }
         add(&self.live);
         if e.wants_extras() {
             add(&self.extras);
@@ -205,24 +272,28 @@ impl Faults {
         }
     }
 
-    /// Adds a rule at the end of the table (earlier rules match first).
-    pub fn create(&self, rule: Rule, now: DateTime<Utc>) -> FaultView {
-        let mut t = self.table.lock();
-        let fault_id = uuid::Builder::from_random_bytes(t.ids.random()).into_uuid();
-        let rng = match self.seed {
+    /// The random stream of a rule's `probability`.
+    fn rng_of(&self, fault_id: Uuid) -> StdRng {
+        match self.seed {
             Some(s) => {
                 let (hi, lo) = fault_id.as_u64_pair();
                 StdRng::seed_from_u64(s ^ hi ^ lo.rotate_left(23))
             }
             None => rand::make_rng(),
-        };
+        }
+    }
+
+    /// Adds a rule at the end of the table (earlier rules match first).
+    pub fn create(&self, rule: Rule, now: DateTime<Utc>) -> FaultView {
+        let mut t = self.table.lock();
+        let fault_id = uuid::Builder::from_random_bytes(t.ids.random()).into_uuid();
         let entry = Entry {
             fault_id,
             rule,
             created_at: now,
             seen: 0,
             hits: 0,
-            rng,
+            rng: self.rng_of(fault_id),
             windows: HashMap::new(),
         };
         let view = entry.view();
@@ -230,7 +301,59 @@ impl Faults {
             self.count(&entry, true);
         }
         t.entries.push(entry);
+        self.changed();
         view
+    }
+
+    /// Every rule as the state file keeps it, in matching order.
+    pub fn records(&self) -> Vec<FaultRecord> {
+        let t = self.table.lock();
+        t.entries
+            .iter()
+            .enumerate()
+            .map(|(position, e)| FaultRecord {
+                view: e.view(),
+                position,
+                seen: e.seen,
+            })
+            .collect()
+    }
+
+    /// Puts back the rules a state file kept (after the ones there are), with their counts;
+    /// a rule that no longer parses is named in the error and nothing is added.
+    pub fn load(&self, mut records: Vec<FaultRecord>) -> Result<(), String> {
+        records.sort_by_key(|r| r.position);
+        let mut entries = Vec::with_capacity(records.len());
+        for r in records {
+            let v = r.view;
+            let number = |n: Option<u64>| n.map(|n| n as f64);
+            let rule = Rule::parse(RuleInput {
+                matcher: v.matcher.as_object().cloned(),
+                effect: v.effect.as_object().cloned().unwrap_or_default(),
+                times: number(v.times),
+                probability: v.probability,
+                after: Some(v.after as f64),
+            })
+            .map_err(|issues| format!("fault {}: {issues:?}", v.fault_id))?;
+            entries.push(Entry {
+                fault_id: v.fault_id,
+                rule,
+                created_at: v.created_at,
+                seen: r.seen,
+                hits: v.hits,
+                rng: self.rng_of(v.fault_id),
+                windows: HashMap::new(),
+            });
+        }
+        let mut t = self.table.lock();
+        for e in entries {
+            if e.live() {
+                self.count(&e, true);
+            }
+            t.entries.push(e);
+        }
+        self.changed();
+        Ok(())
     }
 
     /// Every rule, retired ones too, in matching order.
@@ -248,23 +371,53 @@ impl Faults {
         if gone.live() {
             self.count(&gone, false);
         }
+        self.changed();
         true
     }
 
     /// Removes every rule; returns how many there were.
     pub fn clear(&self) -> usize {
         let mut t = self.table.lock();
-        for n in [&self.live, &self.extras, &self.drops] {
+        for n in [&self.live, &self.devices, &self.extras, &self.drops] {
             n.store(0, Ordering::Relaxed);
         }
+        self.changed();
         std::mem::take(&mut t.entries).len()
+    }
+
+    /// Decides a job of a lock: the first live device outcome for that job that matches the
+    /// lock counts it and decides alone, as a rule decides a request. `None`: the lock does its
+    /// job.
+    pub fn job(&self, job: Job, workspace_id: Uuid, device_id: Uuid) -> Option<DeviceOutcome> {
+        if !self.has_device_outcomes() {
+            return None;
+        }
+        let mut t = self.table.lock();
+        let e = t.entries.iter_mut().find(|e| {
+            e.live()
+                && e.rule.device_outcome().is_some_and(|o| o.job() == job)
+                && e.rule.matcher.matches_device(workspace_id, device_id)
+        })?;
+        let applies = e.draw();
+        self.changed();
+        if !applies {
+            return None;
+        }
+        e.hits += 1;
+        // The log line that names the rule (no request's line does: the job runs in a tick).
+        tracing::info!(fault_id = %e.fault_id, %device_id, ?job, "fault rule applied to a lock's job");
+        let outcome = e.rule.device_outcome().cloned();
+        if !e.live() {
+            self.count(e, false);
+        }
+        outcome
     }
 
     /// What the live rules whose path, method and credential match need to decide.
     pub fn needs(&self, r: &RequestFacts) -> Needs {
         let t = self.table.lock();
         let mut needs = Needs::default();
-        for e in t.entries.iter().filter(|e| e.live()) {
+        for e in t.entries.iter().filter(|e| e.live() && !e.is_device()) {
             let m = &e.rule.matcher;
             if m.matches_cheaply(r) {
                 needs.workspace |= e.wants_extras();
@@ -281,17 +434,15 @@ impl Faults {
         let e = t
             .entries
             .iter_mut()
-            .find(|e| e.live() && e.rule.matcher.matches(r))?;
-        e.seen += 1;
-        if e.seen <= e.rule.after {
-            return None;
-        }
-        if let Some(p) = e.rule.probability
-            && e.rng.random::<f64>() >= p
-        {
+            .find(|e| e.live() && !e.is_device() && e.rule.matcher.matches(r))?;
+        let applies = e.draw();
+        self.changed();
+        if !applies {
             return None;
         }
         let action = match &e.rule.effect {
+            // Not found above: device outcomes never decide a request.
+            Effect::Device(_) => return None,
             Effect::Http(HttpEffect::Respond { respond, delay_ms }) => Action::Respond {
                 respond: respond.clone(),
                 delay_ms: *delay_ms,
@@ -461,5 +612,45 @@ mod tests {
         let refused = f.decide(&at(w1), now).unwrap();
         assert_eq!(refused.action, Action::RateLimited { retry_after_s: 60 });
         assert_eq!(f.list()[0].hits, 1);
+    }
+
+    #[test]
+    fn device_outcomes_leave_requests_alone_and_count_their_own_jobs() {
+        let f = Faults::new(Some(1));
+        let (ws, lock) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        f.create(
+            rule(
+                json!({"device_id": lock}),
+                json!({"remove_error": "failed_to_remove_from_device"}),
+                Some(1.0),
+                Some(1.0),
+                None,
+            ),
+            Utc::now(),
+        );
+        assert!(f.is_idle() && f.has_device_outcomes());
+        assert_eq!(f.decide(&get("/access_codes/delete"), Instant::now()), None);
+        let version = f.version();
+        assert_eq!(f.job(Job::Program, ws, lock), None);
+        assert_eq!(f.job(Job::Remove, ws, Uuid::from_u128(3)), None);
+        assert_eq!(
+            f.version(),
+            version,
+            "jobs of other kinds or locks are not counted"
+        );
+        // The first removal passes under `after`, the second takes the one hit.
+        assert_eq!(f.job(Job::Remove, ws, lock), None);
+        assert_eq!(
+            f.job(Job::Remove, ws, lock),
+            Some(DeviceOutcome::RemoveError)
+        );
+        assert!(!f.has_device_outcomes());
+        assert_eq!(f.job(Job::Remove, ws, lock), None);
+        let kept = f.records();
+        assert_eq!((kept[0].seen, kept[0].view.hits), (2, 1));
+        let back = Faults::new(Some(1));
+        back.load(kept.clone()).unwrap();
+        assert_eq!(back.records(), kept);
+        assert!(!back.has_device_outcomes());
     }
 }

@@ -110,8 +110,9 @@ struct Inner {
     settings: Settings,
     initial: Database,
     journal: journal::Journal,
-    /// The fault rules (`/_fake/faults/*`), apart from the workspaces like the journal.
-    faults: faults::Faults,
+    /// The fault rules (`/_fake/faults/*`), apart from the workspaces like the journal; each
+    /// workspace holds a handle, for the device outcomes its locks' jobs ask about.
+    faults: Arc<faults::Faults>,
     /// Webhooks and their delivery queue (a leaf lock, taken under workspace locks).
     webhooks: webhooks::Hub,
     /// Each sandbox's seed, by workspace id: what resetting it returns to.
@@ -170,7 +171,7 @@ impl Store {
                 }),
                 clock: Clock::default(),
                 journal: journal::Journal::new(settings.journal_size),
-                faults: faults::Faults::new(settings.rng_seed),
+                faults: Arc::new(faults::Faults::new(settings.rng_seed)),
                 settings,
                 initial: initial.clone(),
                 webhooks: webhooks::Hub::default(),
@@ -294,12 +295,14 @@ impl Store {
     /// An empty workspace with this store's clock, settings and random source.
     fn new_workspace(&self, record: records::WorkspaceRecord, now: DateTime<Utc>) -> Workspace {
         let id = record.workspace_id;
-        Workspace::new(
+        let mut ws = Workspace::new(
             record,
             self.workspace_rng(id),
             now,
             self.inner.settings.programming_delay,
-        )
+        );
+        ws.faults = self.inner.faults.clone();
+        ws
     }
 
     fn shared(&self, id: Uuid) -> Option<Shared> {

@@ -325,6 +325,24 @@ async fn change_the_rest(app: &TestApp) {
         json!({ "workspace_id": seed::WORKSPACE_2, "routes": ["/devices/list"] }),
     )
     .await;
+    // Fault rules that wait far longer than the test runs: kept, never fired.
+    fake(
+        app,
+        "/_fake/faults/create",
+        json!({ "match": { "path": "/locks/**" }, "effect": { "delay_ms": 5 }, "after": 1_000_000 }),
+    )
+    .await;
+    fake(
+        app,
+        "/_fake/faults/create",
+        json!({
+            "match": { "device_id": dev("august_device_2") },
+            "effect": { "access_code_error": "failed_to_set_on_device" },
+            "after": 1_000_000,
+            "times": 2,
+        }),
+    )
+    .await;
 }
 
 /// Two webhooks of workspace 1.

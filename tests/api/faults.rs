@@ -124,9 +124,20 @@ async fn rules_are_made_listed_deleted_cleared_and_reset() {
     )
     .await;
     assert_eq!(app.get("/devices/list").await.status, 503);
+    let lock = dev("august_device_1");
+    fault(
+        &app,
+        json!({"match": {"device_id": lock}, "effect": {"access_code_delay_s": 60}}),
+    )
+    .await;
     app.post_open("/_fake/reset", json!({})).await.ok();
     assert!(faults(&app).await.is_empty());
     app.get("/devices/list").await.ok();
+    let code = app.create_ok(json!({"device_ids": [lock]})).await[0]["access_code_id"].clone();
+    let got = app
+        .post("/access_codes/get", json!({"access_code_id": code}))
+        .await;
+    assert_eq!(got.ok()["access_code"]["status"], "set");
 }
 
 #[tokio::test]
@@ -181,7 +192,7 @@ async fn a_bad_rule_is_invalid_input_naming_each_field_and_makes_nothing() {
         .post_open(
             "/_fake/faults/create",
             json!({"match": {"device_id": dev("august_device_1")},
-                   "effect": {"access_code_error": "failed_to_set_on_device"}}),
+                   "effect": {"access_code_error": "jammed_on_device"}}),
         )
         .await;
     let e = device.err(400, "invalid_input");

@@ -28,6 +28,7 @@ mod locks;
 mod logs;
 mod offline;
 mod outage;
+mod outcomes;
 mod readme;
 mod sandboxes;
 mod schema;

@@ -489,3 +489,65 @@ async fn a_server_killed_mid_load_restarts_and_loses_at_most_the_last_250_ms() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `/_fake/faults/list`.
+async fn fault_list(app: &TestApp) -> Value {
+    app.send(app.raw(Method::GET, "/_fake/faults/list"))
+        .await
+        .ok()["faults"]
+        .clone()
+}
+
+#[tokio::test]
+async fn fault_rules_and_their_hits_survive_a_restart() {
+    let dir = folder("faults");
+    let path = dir.join("state.db");
+    let lock = dev("august_device_1");
+    let s = start(&path, &[]).await;
+    let rules = [
+        json!({"match": {"path": "/devices/list"}, "times": 3,
+               "effect": {"respond": {"status": 503, "error_type": "service_unavailable"}}}),
+        json!({"match": {"device_id": lock},
+               "effect": {"access_code_error": "failed_to_set_on_device"}}),
+    ];
+    for r in &rules {
+        s.app
+            .post_open("/_fake/faults/create", r.clone())
+            .await
+            .ok();
+    }
+    s.app
+        .get("/devices/list")
+        .await
+        .err(503, "service_unavailable");
+    let before = fault_list(&s.app).await;
+    assert_eq!(before[0]["hits"], 1);
+    term(s).await;
+
+    let s = start(&path, &[]).await;
+    assert_eq!(fault_list(&s.app).await, before);
+    // Both still apply: the first has two of its three hits left.
+    for _ in 0..2 {
+        s.app
+            .get("/devices/list")
+            .await
+            .err(503, "service_unavailable");
+    }
+    s.app.get("/devices/list").await.ok();
+    let code = s.app.create_ok(json!({"device_ids": [lock]})).await[0]["access_code_id"].clone();
+    let got = s
+        .app
+        .post("/access_codes/get", json!({"access_code_id": code}))
+        .await;
+    assert_eq!(
+        got.ok()["access_code"]["errors"][0]["error_code"],
+        "failed_to_set_on_device"
+    );
+    s.app.post_open("/_fake/faults/clear", json!({})).await.ok();
+    term(s).await;
+
+    let s = start(&path, &[]).await;
+    assert_eq!(fault_list(&s.app).await, json!([]));
+    term(s).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

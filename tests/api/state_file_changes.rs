@@ -20,6 +20,10 @@ async fn reads(app: &TestApp, made: &Made) -> Value {
     let get = |token: &str, path: &str| app.send(app.as_token(token, Method::POST, path));
     let mut out = serde_json::Map::new();
     out.insert("database".into(), app.database().await);
+    out.insert(
+        "faults".into(),
+        fake(app, "/_fake/faults/list", json!({})).await,
+    );
     for (name, token, path) in [
         (
             "profiles",

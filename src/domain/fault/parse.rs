@@ -22,6 +22,9 @@ impl Rule {
             }
             ok
         });
+        if let Some(Effect::Device(_)) = &effect {
+            device_matchers(&mut p, &matcher);
+        }
         match (p.0.is_empty(), effect) {
             (true, Some(effect)) => Ok(Rule {
                 matcher,
@@ -231,15 +234,10 @@ fn parse_effect(p: &mut Problems, m: Map<String, Value>) -> Option<Effect> {
     ];
     let known: Vec<&str> = HTTP.iter().chain(DEVICE_OUTCOMES.iter()).copied().collect();
     p.known_keys(&["effect"], &m, &known);
-    let before = p.0.len();
-    for key in DEVICE_OUTCOMES {
-        if m.contains_key(key) {
-            p.at(
-                &["effect", key],
-                "Device outcomes are not served yet: use respond, delay_ms, drop_connection or rate_limit",
-            );
-        }
+    if let Some(first) = DEVICE_OUTCOMES.into_iter().find(|k| get(&m, k).is_some()) {
+        return parse_device(p, &m, first);
     }
+    let before = p.0.len();
     let delay_ms =
         get(&m, "delay_ms").and_then(|v| p.number(&["effect", "delay_ms"], v, 0, MAX_DELAY_MS));
     let when = get(&m, "when").and_then(|v| match p.string(&["effect", "when"], v)? {
@@ -319,6 +317,95 @@ fn parse_effect(p: &mut Problems, m: Map<String, Value>) -> Option<Effect> {
         return None;
     };
     Some(Effect::Http(effect))
+}
+
+/// A device outcome (`first` is its key): alone in the effect, with its value checked.
+fn parse_device(p: &mut Problems, m: &Map<String, Value>, first: &str) -> Option<Effect> {
+    if let Some(other) = m
+        .keys()
+        .find(|k| k.as_str() != first && get(m, k).is_some())
+    {
+        p.at(
+            &["effect", other],
+            format!("{first} is a device outcome: it is not combined with other effects"),
+        );
+        return None;
+    }
+    let v = get(m, first)?;
+    let path = ["effect", first];
+    let outcome = match first {
+        "access_code_error" => {
+            let s = p.string(&path, v)?;
+            let Some(f) = SetFailure::parse(s) else {
+                let all: Vec<&str> = SetFailure::ALL.iter().map(|f| f.as_str()).collect();
+                p.at(
+                    &path,
+                    format!(
+                        "Invalid enum value. Expected {}, received '{s}'",
+                        names(&all)
+                    ),
+                );
+                return None;
+            };
+            DeviceOutcome::SetError(f)
+        }
+        "access_code_delay_s" => DeviceOutcome::SetDelay(p.number(&path, v, 1, MAX_DELAY_S)?),
+        "remove_error" => {
+            let s = p.string(&path, v)?;
+            if s != REMOVE_ERROR {
+                p.at(
+                    &path,
+                    format!("Invalid enum value. Expected '{REMOVE_ERROR}', received '{s}'"),
+                );
+                return None;
+            }
+            DeviceOutcome::RemoveError
+        }
+        _ => {
+            let e = p.object(&path, v)?;
+            p.known_keys(&path, e, &["type", "message"]);
+            let error_type = match get(e, "type") {
+                Some(t) => p.string(&["effect", first, "type"], t),
+                None => {
+                    p.at(&["effect", first, "type"], "Required");
+                    None
+                }
+            };
+            let message =
+                get(e, "message").and_then(|t| p.string(&["effect", first, "message"], t));
+            let error_type = error_type.filter(|t| !t.is_empty())?;
+            let message = message
+                .filter(|t| !t.is_empty())
+                .map_or_else(|| format!("Simulated {error_type}"), str::to_string);
+            DeviceOutcome::ActionError(Envelope {
+                error_type: error_type.into(),
+                message: message.into(),
+            })
+        }
+    };
+    Some(Effect::Device(outcome))
+}
+
+/// A device outcome falls on the jobs of locks, not on requests: it names the lock (or the
+/// workspace whose locks) it changes, and takes none of the request's matchers.
+fn device_matchers(p: &mut Problems, m: &FaultMatch) {
+    let given = [
+        ("path", m.path.is_some()),
+        ("method", m.method.is_some()),
+        ("credential", m.credential.is_some()),
+    ];
+    for (key, _) in given.iter().filter(|(_, g)| *g) {
+        p.at(
+            &["match", key],
+            "A device outcome matches locks (device_id, workspace_id), not requests",
+        );
+    }
+    if m.device_id.is_none() && m.workspace_id.is_none() {
+        p.at(
+            &["match", "device_id"],
+            "Required: a device outcome names its lock (device_id) or workspace (workspace_id)",
+        );
+    }
 }
 
 fn parse_respond(p: &mut Problems, v: &Value) -> Option<Respond> {
@@ -554,11 +641,73 @@ mod tests {
     }
 
     #[test]
-    fn device_outcomes_are_reserved_and_refused_by_name() {
-        for key in DEVICE_OUTCOMES {
-            let got = problems(input(json!({}), json!({ key: "failed_to_set_on_device" })));
-            assert_eq!(got[0].0, format!("effect.{key}"));
-            assert!(got[0].1.contains("not served yet"), "{got:?}");
-        }
+    fn device_outcomes_parse_alone_and_name_their_lock() {
+        let d = Uuid::from_u128(7);
+        let on = |effect: Value| Rule::parse(input(json!({"device_id": d}), effect));
+        let e = |effect: Value| on(effect).unwrap().effect;
+        assert_eq!(
+            e(json!({"access_code_error": "no_space_for_access_code_on_device"})),
+            Effect::Device(DeviceOutcome::SetError(
+                SetFailure::NoSpaceForAccessCodeOnDevice
+            ))
+        );
+        assert_eq!(
+            e(json!({"access_code_delay_s": 600})).to_json(),
+            json!({"access_code_delay_s": 600})
+        );
+        assert_eq!(
+            e(json!({"remove_error": "failed_to_remove_from_device"})),
+            Effect::Device(DeviceOutcome::RemoveError)
+        );
+        assert_eq!(
+            e(json!({"action_attempt_error": {"type": "lock_jammed"}})).to_json(),
+            json!({"action_attempt_error": {"type": "lock_jammed", "message": "Simulated lock_jammed"}})
+        );
+        let field = |matcher: Value, effect: Value| problems(input(matcher, effect))[0].0.clone();
+        let dm = json!({"device_id": d});
+        assert_eq!(
+            field(dm.clone(), json!({"access_code_error": "jammed"})),
+            "effect.access_code_error"
+        );
+        assert_eq!(
+            field(dm.clone(), json!({"access_code_delay_s": 0})),
+            "effect.access_code_delay_s"
+        );
+        assert_eq!(
+            field(
+                dm.clone(),
+                json!({"remove_error": "failed_to_set_on_device"})
+            ),
+            "effect.remove_error"
+        );
+        assert_eq!(
+            field(dm.clone(), json!({"action_attempt_error": {}})),
+            "effect.action_attempt_error.type"
+        );
+        assert_eq!(
+            field(
+                dm,
+                json!({"remove_error": "failed_to_remove_from_device", "delay_ms": 5})
+            ),
+            "effect.delay_ms"
+        );
+        assert_eq!(
+            field(json!({}), json!({"access_code_delay_s": 5})),
+            "match.device_id"
+        );
+        assert_eq!(
+            field(
+                json!({"device_id": d, "path": "/locks/lock_door"}),
+                json!({"access_code_delay_s": 5})
+            ),
+            "match.path"
+        );
+        let ws = Rule::parse(input(
+            json!({"workspace_id": d}),
+            json!({"access_code_delay_s": 5}),
+        ))
+        .unwrap();
+        assert!(ws.matcher.matches_device(d, Uuid::from_u128(1)));
+        assert!(!ws.matcher.matches_device(Uuid::from_u128(1), d));
     }
 }

@@ -1,8 +1,9 @@
 //! `/_fake/faults/*` (contract §14): fault rules made, listed, deleted and cleared. A rule
 //! matches Seam-API requests by path (exact or glob), method, workspace, device and kind of
 //! credential, and answers them with a Seam error or an empty outage, delays them, drops their
-//! connection, or rate-limits them (`http::faults` carries it out). No credential needed; the
-//! control surface itself is never faulted.
+//! connection, or rate-limits them (`http::faults` carries it out); or it matches locks, and
+//! changes what they do (the device outcomes, which a workspace's lifecycle asks about). No
+//! credential needed; the control surface itself is never faulted.
 
 use axum::extract::State;
 use serde_json::{Map, Value};
@@ -37,9 +38,17 @@ crate::request! {
         /// `delay_ms` and `drop_connection` take `"when": "before"` (default) or `"after"` (the
         /// request runs and commits first); `{"rate_limit": {"requests", "per_seconds"}}`
         /// (per workspace, wall clock; the rest get 429 `rate_limited` with `Retry-After`).
+        /// Or one device outcome, for the locks `match.device_id` or `match.workspace_id`
+        /// names: `{"access_code_error": "failed_to_set_on_device" | "duplicate_code_on_device"
+        /// | "no_space_for_access_code_on_device"}` (each try to program a code fails),
+        /// `{"access_code_delay_s": N}` (a code is set N seconds after the try),
+        /// `{"remove_error": "failed_to_remove_from_device"}` (a code being removed stays
+        /// `removing`), `{"action_attempt_error": {"type", "message"}}` (lock, unlock, keypad
+        /// and auto-lock attempts end `error`).
         #[schema(value_type = Object)]
         pub effect: Map<String, Value>,
-        /// How many requests it affects before it retires; absent: no limit.
+        /// How many requests (for a device outcome, tries of the lock) it affects before it
+        /// retires; absent: no limit.
         #[schema(value_type = Option<i64>, minimum = 1)]
         pub times: Option<f64>,
         /// The chance (0–1) that a matching request past `after` is affected, drawn from the
@@ -84,7 +93,7 @@ crate::request! {
     request_body = CreateFaultRequest,
     responses(
         (status = 200, description = "The rule, live.", body = FaultResponse),
-        (status = 400, description = bad_input!("`invalid_input` also for a rule that does not parse: each problem under its field (`match.path`, `effect.respond.status`, …); the device outcomes (`effect.access_code_error`, …) are not served yet."), body = ErrorResponse),
+        (status = 400, description = bad_input!("`invalid_input` also for a rule that does not parse: each problem under its field (`match.path`, `effect.respond.status`, …); a device outcome with a request matcher (`match.path`, `match.method`, `match.credential`), without `match.device_id` or `match.workspace_id`, or beside another effect."), body = ErrorResponse),
         (status = 413, description = PAYLOAD_TOO_LARGE, body = ErrorResponse),
     )
 )]

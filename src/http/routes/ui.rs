@@ -332,8 +332,23 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
     }
 }
 
-/// The live fault rules with their hits, in matching order, and how many have retired.
-fn faults_panel(faults: &[FaultView]) -> Markup {
+/// What a rule's hits count: requests, or for a device outcome the jobs of the lock it names.
+fn counts(effect: &serde_json::Value) -> &'static str {
+    let has = |k: &str| effect.get(k).is_some();
+    if has("access_code_error") || has("access_code_delay_s") {
+        "codes programmed"
+    } else if has("remove_error") {
+        "codes removed"
+    } else if has("action_attempt_error") {
+        "action attempts"
+    } else {
+        "requests"
+    }
+}
+
+/// The live fault rules with their hits, in matching order, and how many have retired. A rule
+/// that names a device shows its name.
+fn faults_panel(faults: &[FaultView], db: &Database) -> Markup {
     let live: Vec<&FaultView> = faults
         .iter()
         .filter(|f| f.times.is_none_or(|t| f.hits < t))
@@ -345,12 +360,19 @@ fn faults_panel(faults: &[FaultView]) -> Markup {
             @if live.is_empty() { p.none { "No live rule." } }
             @else {
                 table.requests {
-                    tr { th { "rule" } th { "match" } th { "effect" } th { "hits" } }
+                    tr { th { "rule" } th { "match" } th { "effect" } th { "on" } th { "hits" } }
                     @for f in &live {
+                        @let device = f.matcher.get("device_id").and_then(|id| {
+                            db.devices.iter().find(|d| id == &serde_json::json!(d.device_id))
+                        });
                         tr data-fault-id=(f.fault_id) {
                             td.t { (f.fault_id) }
-                            td { code { (f.matcher) } }
+                            td {
+                                @if let Some(d) = device { (d.display_name) " " }
+                                code { (f.matcher) }
+                            }
                             td { code { (f.effect) } }
+                            td { (counts(&f.effect)) }
                             td.t {
                                 (f.hits)
                                 @if let Some(t) = f.times { " / " (t) }
@@ -395,7 +417,7 @@ pub fn page(
                 }
                 main id="live" {
                     p.clock { "Server clock " time datetime=(crate::domain::timestamp::format(&now)) { (when(&now)) " UTC" } (ui_door::clock_controls()) }
-                    @if !faults.is_empty() { (faults_panel(faults)) }
+                    @if !faults.is_empty() { (faults_panel(faults, db)) }
                     @if db.workspaces.is_empty() { p.none { "No workspaces: load some with PUT /_fake/database." } }
                     @for w in &db.workspaces {
                         (workspace_section(db, w.workspace_id, &w.name, requests))
@@ -489,5 +511,17 @@ mod tests {
         assert!(row(1).unwrap().contains("/devices/list"));
         assert!(row(2).is_none());
         assert!(row(3).unwrap().contains(">7<"), "{:?}", row(3));
+        assert!(row(3).unwrap().contains("requests"));
+        let lock = &db.devices[0];
+        let device = FaultView {
+            matcher: serde_json::json!({"device_id": lock.device_id}),
+            effect: serde_json::json!({"remove_error": "failed_to_remove_from_device"}),
+            ..rule(4, None, 1)
+        };
+        let html = page(&db, &[], &[device], chrono::Utc::now()).into_string();
+        let at = html.find("data-fault-id").unwrap();
+        let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+        assert!(row.contains(&lock.display_name), "{row}");
+        assert!(row.contains("codes removed"), "{row}");
     }
 }

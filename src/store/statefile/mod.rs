@@ -204,7 +204,9 @@ impl Store {
             sandboxes,
             webhooks,
             messages,
+            faults,
         } = l.extras;
+        self.inner.faults.load(faults)?;
         {
             let mut reg = self.write();
             for o in outages {

@@ -18,6 +18,7 @@ use crate::domain::device::Device;
 use crate::domain::door::Keypad;
 use crate::domain::event::Event;
 use crate::domain::webhook::{Delivery, Webhook};
+use crate::store::faults::FaultRecord;
 use crate::store::records::{
     ApiKey, ClientSession, ConnectedAccount, ConsoleUser, Database, PersonalAccessToken,
     WorkspaceRecord,
@@ -76,6 +77,8 @@ pub enum Record {
     Keypad(Keypad),
     Webhook(WebhookRecord),
     Message(MessageRecord),
+    /// A fault rule (contract §14) with its counts.
+    Fault(Box<FaultRecord>),
 }
 
 /// Every kind, as the `kind` column spells it.
@@ -98,6 +101,7 @@ pub const KINDS: &[&str] = &[
     "keypad",
     "webhook",
     "webhook_message",
+    "fault",
 ];
 
 /// The kinds that make up a workspace's content (what a rewrite of one workspace replaces).
@@ -173,6 +177,7 @@ impl Record {
             // Webhooks and messages are found by id alone (their JSON names the workspace).
             R::Webhook(r) => Key::new("webhook", None, r.webhook.webhook_id),
             R::Message(r) => Key::new("webhook_message", None, &r.delivery.message_id),
+            R::Fault(r) => Key::new("fault", None, r.view.fault_id),
         }
     }
 
@@ -198,6 +203,7 @@ impl Record {
             R::Keypad(r) => serde_json::to_string(r),
             R::Webhook(r) => serde_json::to_string(r),
             R::Message(r) => serde_json::to_string(r),
+            R::Fault(r) => serde_json::to_string(r),
         }
     }
 
@@ -226,6 +232,7 @@ impl Record {
             "keypad" => R::Keypad(p(json)?),
             "webhook" => R::Webhook(p(json)?),
             "webhook_message" => R::Message(p(json)?),
+            "fault" => R::Fault(Box::new(p(json)?)),
             other => return Err(format!("unknown kind {other:?}")),
         })
     }
@@ -283,6 +290,7 @@ pub struct Extras {
     pub sandboxes: Vec<SandboxRecord>,
     pub webhooks: Vec<WebhookRecord>,
     pub messages: Vec<MessageRecord>,
+    pub faults: Vec<FaultRecord>,
 }
 
 /// Adds a record read back to the database (or to what the export leaves out).
@@ -307,6 +315,7 @@ pub fn add(db: &mut Database, extras: &mut Extras, record: Record) {
         R::Keypad(r) => db.keypads.push(r),
         R::Webhook(r) => extras.webhooks.push(r),
         R::Message(r) => extras.messages.push(r),
+        R::Fault(r) => extras.faults.push(*r),
     }
 }
 

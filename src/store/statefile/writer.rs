@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::rows::{Key, OutageRecord, Record, SandboxRecord};
 use super::sqlite::{self, Op};
+use crate::store::faults::Faults;
 use crate::store::records::WorkspaceRecord;
 use crate::store::snapshots::ShelfChange;
 use crate::store::webhooks::persist::HubChanges;
@@ -34,8 +35,8 @@ pub const EVERY: Duration = Duration::from_millis(100);
 /// What the writer last wrote of the state that is compared rather than tracked.
 #[derive(Debug, Default)]
 pub(super) struct Memo {
-    /// `registry_writes` when the registry was last read.
-    registry_writes: Option<u64>,
+    /// `registry_writes` and the fault table's version when the registry was last read.
+    registry_writes: Option<(u64, u64)>,
     /// The registry's rows as last written, in the file's order.
     registry: IndexMap<Key, String>,
     /// The workspaces that have rows, with their record as last written.
@@ -56,8 +57,8 @@ struct Batch {
     clock_offset_ms: i64,
 }
 
-/// The records of the registry (credentials, users, outages).
-fn registry_records(reg: &Registry) -> Vec<Record> {
+/// The records of the registry (credentials, users, outages) and the fault rules.
+fn registry_records(reg: &Registry, faults: &Faults) -> Vec<Record> {
     let mut out = Vec::new();
     out.extend(reg.api_keys.iter().cloned().map(Record::ApiKey));
     out.extend(
@@ -81,6 +82,12 @@ fn registry_records(reg: &Registry) -> Vec<Record> {
             paths,
         }));
     }
+    out.extend(
+        faults
+            .records()
+            .into_iter()
+            .map(|f| Record::Fault(Box::new(f))),
+    );
     out
 }
 
@@ -90,10 +97,13 @@ impl Store {
     /// key never without its workspace); then each workspace under its own lock.
     fn take_batch(&self, memo: &mut Memo) -> Batch {
         let reg = self.read();
-        let writes = self.inner.registry_writes.load(Ordering::SeqCst);
+        let writes = (
+            self.inner.registry_writes.load(Ordering::SeqCst),
+            self.inner.faults.version(),
+        );
         let registry = (memo.registry_writes != Some(writes)).then(|| {
             memo.registry_writes = Some(writes);
-            registry_records(&reg)
+            registry_records(&reg, &self.inner.faults)
         });
         let list: Vec<_> = reg
             .workspaces

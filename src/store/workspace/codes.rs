@@ -320,13 +320,14 @@ impl Workspace {
         Ok(())
     }
 
-    /// `/access_codes/delete`: the code leaves the lock and Seam.
+    /// `/access_codes/delete`: the code leaves the lock and Seam — unless the lock refuses to
+    /// take it off (a `remove_error` rule): it then stays, `removing`, until the lock does.
     pub fn delete(&mut self, access_code_id: Uuid, scope: &Scope) -> Result<ActionAttempt> {
         let code = self.code(access_code_id, scope)?;
         offline::check_changeable(code, "deleted")?;
         let id = code.access_code_id;
         let now = self.now;
-        self.remove_with_events(id, now);
+        self.remove_from_lock(id, now, false);
         Ok(self.record_attempt(ActionType::DeleteAccessCode, serde_json::json!({})))
     }
 

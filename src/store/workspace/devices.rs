@@ -137,6 +137,9 @@ impl Workspace {
         scope: &Scope,
     ) -> Result<ActionAttempt> {
         let mut device = self.door_lock(device_id, scope)?.clone();
+        if let Some(refused) = self.refused_action(device_id, action.action_type()) {
+            return Ok(refused);
+        }
         let id = self.new_id();
         let ws = self.record.workspace_id;
         self.action_attempts.insert(action.done(id, ws));

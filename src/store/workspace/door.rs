@@ -337,6 +337,10 @@ impl Workspace {
     pub fn keypad_entry(&mut self, id: Uuid, pin: &str, scope: &Scope) -> Result<ActionAttempt> {
         let lock = self.keypad_lock(id, scope)?;
         let (device_id, account) = (lock.device_id, lock.connected_account_id);
+        if let Some(refused) = self.refused_action(device_id, KeypadAction::CodeEntry.action_type())
+        {
+            return Ok(refused);
+        }
         let now = self.now;
         let managed = self
             .codes_by_device
@@ -408,6 +412,10 @@ impl Workspace {
     pub fn manual_lock_via_keypad(&mut self, id: Uuid, scope: &Scope) -> Result<ActionAttempt> {
         let lock = self.keypad_lock(id, scope)?;
         let e = LockEvent::by(DeviceEvent::of(lock), LockMethod::Keycode);
+        let manual = KeypadAction::ManualLock.action_type();
+        if let Some(refused) = self.refused_action(e.device_id, manual) {
+            return Ok(refused);
+        }
         self.set_locked(e.device_id, true);
         self.record(EventKind::LockLocked(e), self.now);
         Ok(self.keypad_attempt(KeypadAction::ManualLock))

@@ -1,7 +1,7 @@
 //! The scheduler: every managed code's next transition in time order, and what happens when it
 //! is due — programmed (`set`), left `setting` while something holds it off its lock (one
-//! question, [`Workspace::holds_of`], over the model of `domain::hold`), or removed when its
-//! window ends — with the events each step records. Also the provider picking a PIN for a lock
+//! question, `Workspace::try_program` in `jobs`, over the model of `domain::hold`), or removed
+//! when its window ends — with the events each step records. Also the provider picking a PIN for a lock
 //! that assigns its own, and a device whose state changed (`refresh_device`).
 
 use chrono::{DateTime, Utc};
@@ -17,6 +17,7 @@ use crate::domain::hold::Hold;
 use crate::domain::pin::{self, LockRules, PinSet};
 
 use super::Workspace;
+use super::jobs::Tried;
 
 impl Workspace {
     /// Replaces a device's state (the fake control surface). A lock taken offline this way
@@ -47,6 +48,8 @@ impl Workspace {
         if let Some(kind) = change {
             self.record(kind, self.now);
         }
+        // Its room may have changed (`max_active_codes_supported`).
+        self.refresh_capacity(id, self.now);
         self.refresh_device(id);
         &self.devices[&id]
     }
@@ -95,7 +98,8 @@ impl Workspace {
     }
 
     /// Why a code cannot be on its lock now: its lock's causes (an algoPIN needs no
-    /// connection: none). The one question the lifecycle asks before it programs a code.
+    /// connection: none). The first part of what the lifecycle asks before it programs a code
+    /// (`Workspace::try_program`, which adds what the lock makes of the attempt).
     pub(super) fn holds_of(&self, code: &AccessCode) -> Vec<Hold> {
         if code.is_offline_access_code {
             return Vec::new();
@@ -109,22 +113,23 @@ impl Workspace {
     /// Leaves a code waiting on `holds`: `setting` with their entries, the event of each new
     /// cause that has one, and only its window's end (if any) still scheduled.
     pub(super) fn hold_code(&mut self, id: Uuid, holds: &[Hold], at: DateTime<Utc>) {
-        let account = self
-            .codes
-            .get(&id)
-            .and_then(|c| self.account_of(c.device_id));
         let Some(c) = self.codes.get_mut(&id) else {
             return;
         };
+        let was = c.on_lock();
         let new = c.wait_on(holds, at);
-        let end = c.ends_at;
-        let about = CodeEvent::of(c, account);
+        let (end, device_id) = (c.ends_at, c.device_id);
+        self.note_on_lock(device_id, was, false, at);
         match end {
             Some(end) => self.schedule_at(id, end.max(at)),
             None => self.unschedule(id),
         }
+        if new.is_empty() {
+            return;
+        }
+        let state = self.code_state(id);
         for h in new {
-            if let Some(kind) = h.event(about.clone()) {
+            if let Some(kind) = h.event(&state) {
                 self.record(kind, at);
             }
         }
@@ -132,7 +137,13 @@ impl Workspace {
 
     /// Runs every transition due at or before `now`, in time order: codes get programmed
     /// (`set`), offline locks leave them `setting` with an error, ended windows remove them.
+    /// What a lock refused at the last tick it is asked again first.
     pub fn tick(&mut self, now: DateTime<Utc>) {
+        for id in std::mem::take(&mut self.retry) {
+            if self.codes.get(&id).is_some() {
+                self.schedule_at(id, now);
+            }
+        }
         while self.schedule.first().is_some_and(|(due, _)| *due <= now) {
             // Taken off the schedule in one step (not found again by `unschedule`).
             let Some((due, id)) = self.schedule.pop_first() else {
@@ -142,16 +153,19 @@ impl Workspace {
             let Some(code) = self.codes.get(&id) else {
                 continue;
             };
-            if code.expired(due) {
-                self.remember_ended(id);
-                self.remove_with_events(id, due);
+            if code.expired(due) || code.status == Status::Removing {
+                let ended = code.expired(due);
+                self.remove_from_lock(id, due, ended);
                 continue;
             }
-            let holds = self.holds_of(code);
-            if !holds.is_empty() {
-                self.hold_code(id, &holds, due);
+            let tried = self.try_program(id);
+            if tried != Tried::Done {
+                self.wait_out(id, tried, due);
                 continue;
             }
+            let Some(code) = self.codes.get(&id) else {
+                continue;
+            };
             let account = self.account_of(code.device_id);
             if code.code.is_none() {
                 self.assign_provider_pin(id);
@@ -160,10 +174,13 @@ impl Workspace {
             let Some(c) = self.codes.get_mut(&id) else {
                 continue;
             };
+            let was = c.on_lock();
             c.program();
             let about = CodePinEvent::of(c, account);
+            let device_id = c.device_id;
             // Unscheduled above: only a next transition (a window's end) needs scheduling.
             let next = c.next_transition(delay);
+            self.note_on_lock(device_id, was, true, due);
             self.record(EventKind::AccessCodeSetOnDevice(about), due);
             if let Some(at) = next {
                 self.schedule_at(id, at);
@@ -173,7 +190,7 @@ impl Workspace {
 
     /// Removes a code at `at`: `removed_from_device` if the lock had it, then `deleted`.
     pub(super) fn remove_with_events(&mut self, id: Uuid, at: DateTime<Utc>) {
-        let was_set = self.codes[&id].status == Status::Set;
+        let was_set = self.codes[&id].on_lock();
         let removed = self.remove_code(id);
         let account = self.account_of(removed.device_id);
         if was_set {
@@ -210,7 +227,10 @@ impl Workspace {
     pub(super) fn reprogram(&mut self, id: Uuid, window: Option<Window>) {
         let now = self.now;
         if let Some(c) = self.codes.get_mut(&id) {
+            let was = c.on_lock();
             c.set_window(window, now);
+            let (device_id, is) = (c.device_id, c.on_lock());
+            self.note_on_lock(device_id, was, is, now);
         }
         let holds = self.holds_of(&self.codes[&id]);
         if !holds.is_empty() && self.codes[&id].status == Status::Setting {

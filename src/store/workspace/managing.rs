@@ -159,6 +159,9 @@ impl Workspace {
         scope: &Scope,
     ) -> Result<ActionAttempt> {
         let id = self.door_lock(device_id, scope)?.device_id;
+        if let Some(refused) = self.refused_action(id, ActionType::ConfigureAutoLock) {
+            return Ok(refused);
+        }
         if let Some(d) = self.devices.get_mut(&id) {
             let extra = &mut d.properties.extra;
             extra.insert("auto_lock_enabled".into(), Value::Bool(enabled));

@@ -16,7 +16,9 @@
 //! `attempts` action attempts; `reads` managed codes and events by id, by filter and as a
 //! timeline, and the pagination every list shares; `find` a search by id across everything;
 //! `profiles` customization profiles; `door` the simulated door (keypad entries, devices and
-//! accounts that drop and come back, removal); `external` changes made at the lock itself.
+//! accounts that drop and come back, removal); `external` changes made at the lock itself;
+//! `jobs` what a lock makes of the jobs Seam gives it (its room for codes, the fault rules'
+//! device outcomes).
 
 mod accounts;
 mod attempts;
@@ -28,6 +30,7 @@ mod devices;
 mod door;
 mod external;
 mod find;
+mod jobs;
 mod lifecycle;
 mod managing;
 mod offline;
@@ -35,7 +38,7 @@ mod profiles;
 mod reads;
 mod unmanaged;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -55,6 +58,7 @@ use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
 
 use super::chunked::{Chunked, Keyed, Table};
+use super::faults::Faults;
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
 use super::tracked::Tracked;
 
@@ -194,6 +198,15 @@ pub struct Workspace {
     /// What each lock's keypad remembers (ended PINs, recent wrong entries, a lockout), for
     /// the locks that have had one of these.
     keypads: Tracked<IndexMap<Uuid, Keypad>>,
+    /// The fault rules, shared with the store: the lifecycle asks them about each job a lock
+    /// takes on (`jobs`).
+    pub(crate) faults: Arc<Faults>,
+    /// Codes a lock refused to program or remove at its last try: tried again at the next tick.
+    retry: Vec<Uuid>,
+    /// How many managed codes each lock holds (`set` or `removing`), for its room.
+    on_lock: HashMap<Uuid, u32, FixedState>,
+    /// Per lock, the codes that found it full, oldest first: let in as slots free.
+    waiting_for_room: HashMap<Uuid, VecDeque<Uuid>, FixedState>,
 }
 
 impl Workspace {
@@ -223,6 +236,10 @@ impl Workspace {
             published: 0,
             profiles: Tracked::default(),
             keypads: Tracked::default(),
+            faults: Arc::new(Faults::new(Some(0))),
+            retry: Vec::new(),
+            on_lock: HashMap::default(),
+            waiting_for_room: HashMap::default(),
         }
     }
 
@@ -327,6 +344,10 @@ impl Workspace {
             published: self.published,
             profiles: self.profiles.clone(),
             keypads: self.keypads.clone(),
+            faults: self.faults.clone(),
+            retry: self.retry.clone(),
+            on_lock: self.on_lock.clone(),
+            waiting_for_room: self.waiting_for_room.clone(),
         }
     }
 
@@ -395,7 +416,9 @@ impl Workspace {
             self.codes_by_key.entry(k.clone()).or_default().push(id);
         }
         let next = c.next_transition(self.delay);
+        let (device_id, on_lock) = (c.device_id, c.on_lock());
         self.codes.insert(c);
+        self.note_on_lock(device_id, false, on_lock, self.now);
         match next {
             Some(at) => self.schedule_at(id, at),
             None => self.unschedule(id),
@@ -417,6 +440,7 @@ impl Workspace {
         if let Some(k) = &c.common_code_key {
             self.leave_group(id, k);
         }
+        self.note_on_lock(c.device_id, c.on_lock(), false, self.now);
         c
     }
 

@@ -21,7 +21,9 @@ impl Workspace {
             .entry(u.device_id)
             .or_default()
             .insert(u.access_code_id);
+        let device_id = u.device_id;
         self.unmanaged.insert(u.access_code_id, u);
+        self.refresh_capacity(device_id, self.now);
     }
 
     pub(super) fn remove_unmanaged(&mut self, id: Uuid) -> UnmanagedAccessCode {
@@ -35,6 +37,7 @@ impl Workspace {
         if let Some(set) = self.unmanaged_by_device.get_mut(&u.device_id) {
             set.shift_remove(&id);
         }
+        self.refresh_capacity(u.device_id, self.now);
         u
     }
 

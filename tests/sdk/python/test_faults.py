@@ -111,3 +111,26 @@ def test_a_dropped_post_is_not_retried(server, seam, seed):
 
     assert hits(server, rule["fault_id"]) == 1
     assert len(seam.access_codes.list(device_id=august)) == before
+
+
+def test_failed_to_set_on_device_reads_back_through_access_codes_get(server, seam, seed):
+    august = seed["august_device_1"]
+    rule = fault(server, {"match": {"device_id": august}, "times": 1,
+                          "effect": {"access_code_error": "failed_to_set_on_device"}})
+    created = seam.access_codes.create(device_id=august, code="4821", name="Front")
+    assert created.status == "setting"
+
+    # The lock's first try (this read's tick) fails: the code waits with Seam's error.
+    failed = seam.access_codes.get(access_code_id=created.access_code_id)
+
+    assert failed.status == "setting"
+    assert [e.error_code for e in failed.errors] == ["failed_to_set_on_device"]
+    assert failed.errors[0].is_access_code_error is True
+    events = seam.events.list(event_type="access_code.failed_to_set_on_device")
+    assert [e.access_code_id for e in events] == [created.access_code_id]
+    assert hits(server, rule["fault_id"]) == 1
+
+    # The rule is spent: the next try sets the code and clears the error.
+    set_now = seam.access_codes.get(access_code_id=created.access_code_id)
+    assert set_now.status == "set"
+    assert set_now.errors == []
