@@ -30,7 +30,7 @@ crate::response! {
 }
 
 crate::request! {
-    /// The fields `/devices/get` reads: `device_id` or `name`.
+    /// The fields `/devices/get` and `/devices/unmanaged/get` read: `device_id` or `name`.
     pub struct GetDeviceRequest {
         #[schema(value_type = Option<Uuid>, example = "5ea10003-0000-4000-8000-000000000001")]
         pub device_id: Option<LookupId>,
@@ -82,7 +82,8 @@ pub async fn get(
 }
 
 crate::request! {
-    /// The fields `/devices/list` reads: filters (all must match) and the page.
+    /// The fields `/devices/list` and `/devices/unmanaged/list` read: filters (all must
+    /// match) and the page.
     pub struct ListDevicesRequest {
         /// Only these devices (an empty list matches none).
         #[schema(value_type = Option<Vec<String>>)]
@@ -121,6 +122,20 @@ pub fn device_filter(
     }
 }
 
+impl ListDevicesRequest {
+    /// The page asked for and the filter, the singular fields joined to their lists.
+    pub fn page_and_filter(self) -> (PageArgs, DeviceFilter) {
+        let page = PageArgs::new(self.limit, self.page_cursor, DEFAULT_PAGE);
+        let filter = device_filter(
+            self.device_ids,
+            one_or_many(self.device_types, self.device_type),
+            one_or_many(self.connected_account_ids, self.connected_account_id),
+            self.manufacturer,
+        );
+        (page, filter)
+    }
+}
+
 /// The devices the caller can see, in creation order, a page at a time.
 #[utoipa::path(
     method(get, post),
@@ -139,13 +154,7 @@ pub async fn list(
     caller: Caller,
     WithInput { params: req, input }: WithInput<ListDevicesRequest>,
 ) -> Result<DevicePageResponse> {
-    let page = PageArgs::new(req.limit, req.page_cursor, DEFAULT_PAGE);
-    let filter = device_filter(
-        req.device_ids,
-        one_or_many(req.device_types, req.device_type),
-        one_or_many(req.connected_account_ids, req.connected_account_id),
-        req.manufacturer,
-    );
+    let (page, filter) = req.page_and_filter();
     let (devices, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = ws.devices(&filter, &caller.scope, page.offset, page.limit);
         let pg = Pagination::of(&p, &input);

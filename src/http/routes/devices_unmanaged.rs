@@ -14,14 +14,14 @@ use crate::domain::device::{Device, DeviceModel};
 use crate::error::{Error, Issue, Result};
 use crate::http::{
     metadata::{MetadataUpdate, metadata_schema},
-    pagination::{DEFAULT_PAGE, Limit, PageArgs, PageCursor, Pagination, limit_schema},
-    params::{LookupId, Params, WithInput, one_or_many},
+    pagination::Pagination,
+    params::{LookupId, Params, WithInput},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
 use crate::store::Caller;
 
-use super::devices::device_filter;
+use super::devices::{GetDeviceRequest, ListDevicesRequest};
 
 /// The properties Seam shows of an unmanaged device.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -99,27 +99,12 @@ crate::response! {
     }
 }
 
-crate::request! {
-    /// The fields `/devices/unmanaged/get` reads: `device_id` or `name`.
-    pub struct GetUnmanagedDeviceRequest {
-        #[schema(value_type = Option<Uuid>, example = "5ea10003-0000-4000-8000-000000000001")]
-        pub device_id: Option<LookupId>,
-        /// The display name (or `properties.name`), when `device_id` is absent.
-        pub name: Option<String>,
-    }
-    check(req, issues) {
-        if req.device_id.is_none() && req.name.is_none() {
-            issues.push(Issue::new(vec!["device_id".into()], "Required"));
-        }
-    }
-}
-
 /// One unmanaged device, by `device_id` or by name.
 #[utoipa::path(
     method(get, post),
     path = "/devices/unmanaged/get",
     tag = "devices",
-    request_body = GetUnmanagedDeviceRequest,
+    request_body = GetDeviceRequest,
     responses(
         (status = 200, description = "The unmanaged device.", body = UnmanagedDeviceResponse),
         (status = 400, description = bad_request!("Also when neither `device_id` nor `name` is given."), body = ErrorResponse),
@@ -131,7 +116,7 @@ crate::request! {
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,
-    Params(req): Params<GetUnmanagedDeviceRequest>,
+    Params(req): Params<GetDeviceRequest>,
 ) -> Result<UnmanagedDeviceResponse> {
     let device = app.store.with_workspace(caller.workspace_id, |ws| {
         match (&req.device_id, &req.name) {
@@ -151,36 +136,12 @@ pub async fn get(
     Ok(UnmanagedDeviceResponse::new(device))
 }
 
-crate::request! {
-    /// The fields `/devices/unmanaged/list` reads: filters (all must match) and the page.
-    pub struct ListUnmanagedDevicesRequest {
-        /// Only these devices (an empty list matches none).
-        #[schema(value_type = Option<Vec<String>>)]
-        pub device_ids: Option<Vec<LookupId>>,
-        /// Only devices of these types.
-        pub device_types: Option<Vec<String>>,
-        /// Only devices of this type (joins `device_types`).
-        pub device_type: Option<String>,
-        /// Only devices of these connected accounts.
-        pub connected_account_ids: Option<Vec<Uuid>>,
-        /// Only devices of this connected account (joins `connected_account_ids`).
-        pub connected_account_id: Option<Uuid>,
-        /// Only devices whose `properties.manufacturer` is this.
-        pub manufacturer: Option<String>,
-        #[schema(schema_with = limit_schema)]
-        pub limit: Option<Limit>,
-        /// `next_page_cursor` of the previous page.
-        #[schema(value_type = Option<String>)]
-        pub page_cursor: Option<PageCursor>,
-    }
-}
-
 /// The unmanaged devices the caller can see, in creation order, a page at a time.
 #[utoipa::path(
     method(get, post),
     path = "/devices/unmanaged/list",
     tag = "devices",
-    request_body = ListUnmanagedDevicesRequest,
+    request_body = ListDevicesRequest,
     responses(
         (status = 200, description = "A page of unmanaged devices.", body = UnmanagedDevicePageResponse),
         (status = 400, description = bad_request!("Also when `page_cursor` is not one this server made."), body = ErrorResponse),
@@ -191,15 +152,9 @@ crate::request! {
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,
-    WithInput { params: req, input }: WithInput<ListUnmanagedDevicesRequest>,
+    WithInput { params: req, input }: WithInput<ListDevicesRequest>,
 ) -> Result<UnmanagedDevicePageResponse> {
-    let page = PageArgs::new(req.limit, req.page_cursor, DEFAULT_PAGE);
-    let filter = device_filter(
-        req.device_ids,
-        one_or_many(req.device_types, req.device_type),
-        one_or_many(req.connected_account_ids, req.connected_account_id),
-        req.manufacturer,
-    );
+    let (page, filter) = req.page_and_filter();
     let (devices, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
         let p = ws.unmanaged_devices(&filter, &caller.scope, page.offset, page.limit);
         let pg = Pagination::of(&p, &input);
