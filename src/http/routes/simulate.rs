@@ -105,7 +105,12 @@ fn connection(app: &AppState, caller: &Caller, id: LookupId, what: Simulate) -> 
         let id = id.or(Error::DeviceNotFound)?;
         match what {
             Simulate::Remove => ws.simulate_removal(id, &caller.scope),
-            _ => ws.simulate_connection(id, what, &caller.scope),
+            // `paid_subscription` has its own route; `simulate_connection` refuses it.
+            Simulate::Connect
+            | Simulate::Disconnect
+            | Simulate::ConnectToHub
+            | Simulate::DisconnectFromHub
+            | Simulate::PaidSubscription => ws.simulate_connection(id, what, &caller.scope),
         }
     })?;
     Ok(OkResponse::new())
