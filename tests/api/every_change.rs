@@ -6,11 +6,7 @@ use reqwest::Method;
 use seam_mock::store::seed;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, dev, wire_time};
-
-pub(crate) fn s(v: &Value) -> String {
-    v.as_str().expect("a string").to_string()
-}
+use crate::helpers::{TestApp, dev, s, wire_time};
 
 /// What the driven server made that the reads below name.
 pub(crate) struct Made {

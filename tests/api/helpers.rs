@@ -579,3 +579,27 @@ pub fn ids(items: &[Value], field: &str) -> Vec<String> {
         .map(|v| v[field].as_str().unwrap_or_default().to_string())
         .collect()
 }
+
+/// A JSON string as an owned `String` (panics on anything else).
+pub fn s(v: &Value) -> String {
+    v.as_str().unwrap().to_string()
+}
+
+/// A new sandbox (`/_fake/sandboxes/create`): its API key and the seed's names for its ids.
+pub async fn new_sandbox(app: &TestApp) -> (String, Value) {
+    let r = app.post_open("/_fake/sandboxes/create", json!({})).await;
+    let b = r.ok();
+    (s(&b["api_key"]), b["seed"].clone())
+}
+
+/// A code with this PIN on a sandbox's Front Door (`august_device_1`): its id.
+pub async fn sandbox_code(app: &TestApp, key: &str, names: &Value, pin: &str) -> String {
+    let r = app
+        .post_as(
+            key,
+            "/access_codes/create",
+            json!({ "device_id": names["august_device_1"], "code": pin }),
+        )
+        .await;
+    s(&r.ok()["access_code"]["access_code_id"])
+}

@@ -7,11 +7,7 @@ use std::collections::HashSet;
 use seam_mock::store::seed;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, dev};
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap().to_string()
-}
+use crate::helpers::{TestApp, dev, new_sandbox, s, sandbox_code};
 
 async fn save(app: &TestApp, body: Value) -> Value {
     app.post_open("/_fake/snapshots/save", body).await.ok()["snapshot"].clone()
@@ -22,25 +18,6 @@ async fn restore(app: &TestApp, name: &str) -> Value {
         .await
         .ok()["snapshot"]
         .clone()
-}
-
-/// A sandbox's API key and seed names.
-async fn sandbox(app: &TestApp) -> (String, Value) {
-    let r = app.post_open("/_fake/sandboxes/create", json!({})).await;
-    let b = r.ok();
-    (s(&b["api_key"]), b["seed"].clone())
-}
-
-/// A code with this PIN on the sandbox's Front Door: its id.
-async fn sandbox_code(app: &TestApp, key: &str, names: &Value, pin: &str) -> String {
-    let r = app
-        .post_as(
-            key,
-            "/access_codes/create",
-            json!({ "device_id": names["august_device_1"], "code": pin }),
-        )
-        .await;
-    s(&r.ok()["access_code"]["access_code_id"])
 }
 
 async fn sandbox_pins(app: &TestApp, key: &str, names: &Value) -> Vec<String> {
@@ -116,7 +93,7 @@ async fn listed(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn restoring_one_workspace_rewinds_it_and_leaves_the_others() {
     let app = TestApp::spawn().await;
-    let (b, b_names) = sandbox(&app).await;
+    let (b, b_names) = new_sandbox(&app).await;
     let a1 = dev("august_device_1");
     app.create_ok(json!({ "device_ids": [a1, dev("august_device_2")] }))
         .await;
@@ -218,7 +195,7 @@ async fn profiles_keypads_and_device_changes_are_rewound() {
 #[tokio::test]
 async fn a_restore_never_hands_out_an_id_again() {
     let app = TestApp::spawn_with(&["--rng-seed", "5"]).await;
-    let (key, names) = sandbox(&app).await;
+    let (key, names) = new_sandbox(&app).await;
     save(
         &app,
         json!({ "name": "clean", "workspace_id": names["seed_workspace_1"] }),
@@ -249,7 +226,7 @@ async fn a_restore_never_hands_out_an_id_again() {
 #[tokio::test]
 async fn a_snapshot_of_all_rewinds_every_workspace_it_held_and_no_other() {
     let app = TestApp::spawn().await;
-    let (a, a_names) = sandbox(&app).await;
+    let (a, a_names) = new_sandbox(&app).await;
     sandbox_code(&app, &a, &a_names, "1111").await;
     let info = save(&app, json!({ "name": "all" })).await;
     assert_eq!(info["all_workspaces"], true);
@@ -258,7 +235,7 @@ async fn a_snapshot_of_all_rewinds_every_workspace_it_held_and_no_other() {
     sandbox_code(&app, &a, &a_names, "2222").await;
     app.create_ok(json!({ "device_ids": [dev("august_device_1")] }))
         .await;
-    let (later, later_names) = sandbox(&app).await;
+    let (later, later_names) = new_sandbox(&app).await;
     sandbox_code(&app, &later, &later_names, "3333").await;
 
     restore(&app, "all").await;
@@ -388,7 +365,7 @@ async fn snapshots_are_listed_replaced_deleted_and_checked() {
 #[tokio::test]
 async fn restoring_a_workspace_that_is_gone_changes_nothing() {
     let app = TestApp::spawn().await;
-    let (key, names) = sandbox(&app).await;
+    let (key, names) = new_sandbox(&app).await;
     save(&app, json!({ "name": "all" })).await;
     app.create_ok(json!({ "device_ids": [dev("august_device_1")] }))
         .await;

@@ -12,8 +12,8 @@ use reqwest::Method;
 use seam_mock::store::seed;
 use serde_json::{Value, json};
 
-use crate::every_change::{Made, change_everything, fake, ok, s};
-use crate::helpers::{TestApp, dev};
+use crate::every_change::{Made, change_everything, fake, ok};
+use crate::helpers::{TestApp, dev, s};
 use crate::state_file::{BOUND, MARGIN, folder, start, term};
 /// What the API reads back: the database export and the reads it leaves out or shapes.
 async fn reads(app: &TestApp, made: &Made) -> Value {

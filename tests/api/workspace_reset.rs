@@ -6,30 +6,7 @@ use reqwest::Method;
 use seam_mock::store::seed;
 use serde_json::{Value, json};
 
-use crate::helpers::{KEY_2, TestApp, dev};
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap().to_string()
-}
-
-/// A sandbox's API key and seed names.
-async fn sandbox(app: &TestApp) -> (String, Value) {
-    let r = app.post_open("/_fake/sandboxes/create", json!({})).await;
-    let b = r.ok();
-    (s(&b["api_key"]), b["seed"].clone())
-}
-
-/// A code with this PIN on the sandbox's Front Door: its id.
-async fn code(app: &TestApp, key: &str, names: &Value, pin: &str) -> String {
-    let r = app
-        .post_as(
-            key,
-            "/access_codes/create",
-            json!({ "device_id": names["august_device_1"], "code": pin }),
-        )
-        .await;
-    s(&r.ok()["access_code"]["access_code_id"])
-}
+use crate::helpers::{KEY_2, TestApp, dev, new_sandbox, s, sandbox_code};
 
 async fn codes(app: &TestApp, key: &str, device_id: &Value) -> Vec<Value> {
     let r = app
@@ -53,12 +30,12 @@ async fn devices(app: &TestApp, key: &str) -> Vec<String> {
 #[tokio::test]
 async fn resetting_one_sandbox_leaves_the_others() {
     let app = TestApp::spawn().await;
-    let (a, a_names) = sandbox(&app).await;
-    let (b, b_names) = sandbox(&app).await;
+    let (a, a_names) = new_sandbox(&app).await;
+    let (b, b_names) = new_sandbox(&app).await;
     let a_ws = a_names["seed_workspace_1"].clone();
     let a_devices = devices(&app, &a).await;
-    code(&app, &a, &a_names, "1111").await;
-    code(&app, &b, &b_names, "2222").await;
+    sandbox_code(&app, &a, &a_names, "1111").await;
+    sandbox_code(&app, &b, &b_names, "2222").await;
     app.post(
         "/access_codes/create",
         json!({ "device_id": dev("august_device_1"), "code": "3333" }),
@@ -120,8 +97,8 @@ async fn resetting_one_sandbox_leaves_the_others() {
 #[tokio::test]
 async fn resetting_the_default_workspace_leaves_sandboxes_and_the_clock() {
     let app = TestApp::spawn().await;
-    let (a, a_names) = sandbox(&app).await;
-    code(&app, &a, &a_names, "1111").await;
+    let (a, a_names) = new_sandbox(&app).await;
+    sandbox_code(&app, &a, &a_names, "1111").await;
     app.post(
         "/access_codes/create",
         json!({ "device_id": dev("august_device_1"), "code": "3333" }),
@@ -159,15 +136,15 @@ async fn resetting_the_default_workspace_leaves_sandboxes_and_the_clock() {
 #[tokio::test]
 async fn a_reset_workspace_never_hands_out_an_id_twice() {
     let app = TestApp::spawn_with(&["--rng-seed", "3"]).await;
-    let (a, names) = sandbox(&app).await;
-    let first = code(&app, &a, &names, "1111").await;
+    let (a, names) = new_sandbox(&app).await;
+    let first = sandbox_code(&app, &a, &names, "1111").await;
     app.post_open(
         "/_fake/reset",
         json!({ "workspace_id": names["seed_workspace_1"] }),
     )
     .await
     .ok();
-    let second = code(&app, &a, &names, "1111").await;
+    let second = sandbox_code(&app, &a, &names, "1111").await;
     assert_ne!(first, second);
 }
 
