@@ -15,13 +15,22 @@
 //!
 //! `boxcar::Vec` grows the same way, but it is built for concurrent pushes and keeps a flag
 //! next to every entry; under the workspace's mutex neither is needed.
+//!
+//! The hash maps that grow with codes and events are a [`SteadyMap`] for the same reason: a
+//! `std` map that doubles rehashes every entry in one insert (tens of milliseconds at a million
+//! entries, under the workspace lock); `griddle`'s map moves a few old entries per insert.
 
-use std::collections::HashMap;
 use std::ops::{Index, IndexMut};
 use std::sync::Arc;
 
 use foldhash::fast::FixedState;
 use uuid::Uuid;
+
+/// A hash map that never rehashes everything in one insert: when it grows, it keeps the old
+/// table and moves 8 of its entries to the new one on each later insert (`griddle`, hashbrown
+/// with incremental resizing). For the maps whose size follows codes or events; per-lock maps
+/// stay `std` maps. Keys are server-made ids, hashed with foldhash.
+pub type SteadyMap<K, V> = griddle::HashMap<K, V, FixedState>;
 
 /// Entries in the first chunk; chunk `k` holds `FIRST << k`, up to [`LARGEST`].
 const FIRST: usize = 16;
@@ -161,14 +170,14 @@ pub trait Keyed {
 #[derive(Clone, Debug)]
 pub struct Table<T> {
     slots: Chunked<Option<T>>,
-    at: HashMap<Uuid, u32, FixedState>,
+    at: SteadyMap<Uuid, u32>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
             slots: Chunked::default(),
-            at: HashMap::default(),
+            at: SteadyMap::default(),
         }
     }
 }

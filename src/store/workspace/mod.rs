@@ -57,7 +57,7 @@ use crate::domain::door::Keypad;
 use crate::domain::event::Event;
 use crate::domain::pin::PinSet;
 
-use super::chunked::{Chunked, Keyed, Table};
+use super::chunked::{Chunked, Keyed, SteadyMap, Table};
 use super::faults::Faults;
 use super::records::{ConnectedAccount, Database, WorkspaceRecord};
 use super::tracked::Tracked;
@@ -152,7 +152,7 @@ pub struct Workspace {
     /// order-keeping set's would be).
     codes_by_device: HashMap<Uuid, Vec<Uuid>, FixedState>,
     /// The codes of each `common_code_key`, in creation order (groups are small: a list).
-    codes_by_key: HashMap<Arc<str>, Vec<Uuid>, FixedState>,
+    codes_by_key: SteadyMap<Arc<str>, Vec<Uuid>>,
     /// The PINs each lock holds — managed codes, unmanaged codes and backup-pool spares
     /// alike — so a new PIN is checked against the lock without walking its codes.
     pins: HashMap<Uuid, PinSet, FixedState>,
@@ -174,7 +174,7 @@ pub struct Workspace {
     /// [`event_id_at`]).
     event_index: HashMap<Uuid, u32, FixedState>,
     /// The position of each access code's latest event ...
-    last_event_of_code: HashMap<Uuid, u32, FixedState>,
+    last_event_of_code: SteadyMap<Uuid, u32>,
     /// ... and, for every event, its code's event before it ([`NO_EVENT`] when none): each
     /// code's events as a chain, without a list per code.
     earlier_event_of_code: Chunked<u32>,
@@ -182,7 +182,7 @@ pub struct Workspace {
     /// instead of looking at every code.
     schedule: BTreeSet<(DateTime<Utc>, Uuid)>,
     /// When each scheduled code is due, so its entry in `schedule` can be found and moved.
-    scheduled: HashMap<Uuid, DateTime<Utc>, FixedState>,
+    scheduled: SteadyMap<Uuid, DateTime<Utc>>,
     /// Every random choice of the workspace (ids, PINs, pool spares) comes from here, so a
     /// `--rng-seed` run repeats itself.
     rng: StdRng,
@@ -218,7 +218,7 @@ impl Workspace {
             devices: Tracked::default(),
             codes: Tracked::default(),
             codes_by_device: HashMap::default(),
-            codes_by_key: HashMap::default(),
+            codes_by_key: SteadyMap::default(),
             pins: HashMap::default(),
             pools: Tracked::default(),
             unmanaged: Tracked::default(),
@@ -226,10 +226,10 @@ impl Workspace {
             action_attempts: Tracked::default(),
             events: Tracked::default(),
             event_index: HashMap::default(),
-            last_event_of_code: HashMap::default(),
+            last_event_of_code: SteadyMap::default(),
             earlier_event_of_code: Chunked::default(),
             schedule: BTreeSet::new(),
-            scheduled: HashMap::default(),
+            scheduled: SteadyMap::default(),
             rng,
             now,
             delay,
