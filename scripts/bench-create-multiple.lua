@@ -6,9 +6,10 @@
 -- IDS_FILE holds one device id a line; METHOD is PUT (default) or POST (Seam's fake answers
 -- POST only). Every thread draws its own pairs from its own seed. bench-fill.lua adds a
 -- `response` hook (which makes wrk parse every response, so measured runs go without it):
--- a thread stops after LIMIT responses (the harness fills the store this way). At the end it prints one
--- line `non2xx N` (responses with status >= 400 plus socket errors: wrk's own counters; a
--- create_multiple never answers 1xx or 3xx) for the harness to read.
+-- a thread stops after LIMIT responses (the harness fills the store this way). At the end it prints
+-- `non2xx N` (responses with status >= 400 plus socket errors: wrk's own counters; a
+-- create_multiple never answers 1xx or 3xx), the requests, p50/p99, the duration and the
+-- latency histogram, one line each, for the harness to read.
 
 local ids = {}
 local method = "PUT"
@@ -50,4 +51,12 @@ function done(summary, latency, requests)
   io.write(string.format("p99_us %d\n", latency:percentile(99)))
   io.write(string.format("p50_us %d\n", latency:percentile(50)))
   io.write(string.format("duration_us %d\n", summary.duration))
+  -- The whole latency histogram (microseconds:count, wrk's own buckets), so the harness can
+  -- take percentiles over several runs together.
+  local parts = {}
+  for i = 1, #latency do
+    local v, c = latency(i)
+    parts[#parts + 1] = string.format("%d:%d", v, c)
+  end
+  io.write("histogram " .. table.concat(parts, ",") .. "\n")
 end
