@@ -26,6 +26,7 @@ mod backup;
 mod changes;
 mod codes;
 mod constraints;
+mod dashboard;
 mod devices;
 mod door;
 mod external;
@@ -112,6 +113,7 @@ impl Keyed for ActionAttempt {
 
 pub use accounts::AccountChanges;
 pub use changes::Changes;
+pub use dashboard::{GroupView, LockView, SearchCopy, WorkspaceView};
 pub use door::Simulate;
 pub use find::Found;
 pub use managing::DeviceChanges;
