@@ -508,6 +508,8 @@ pub fn page(now: DateTime<Utc>, etag: &str, shown: &str) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "seam-mock" }
+                // No request for /favicon.ico: it would land in the journal, and on the page.
+                link rel="icon" href="data:,";
                 noscript { meta http-equiv="refresh" content="2"; }
                 style { (PreEscaped(STYLE)) (PreEscaped(ui_door::STYLE)) }
             }
