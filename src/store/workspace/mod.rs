@@ -15,7 +15,7 @@
 //! user changes about a device (name, metadata, managed or not, auto-lock, deleted);
 //! `attempts` action attempts; `reads` managed codes and events by id, by filter and as a
 //! timeline, and the pagination every list shares; `find` a search by id across everything;
-//! `profiles` customization profiles; `door` the simulated door (keypad entries, devices and
+//! `profiles` customization profiles; `dashboard` the dashboard's bounded view and the search's copy; `door` the simulated door (keypad entries, devices and
 //! accounts that drop and come back, removal); `external` changes made at the lock itself;
 //! `jobs` what a lock makes of the jobs Seam gives it (its room for codes, the fault rules'
 //! device outcomes).
