@@ -253,6 +253,30 @@ impl<T: Keyed + Clone> Table<T> {
     pub fn values(&self) -> impl Iterator<Item = &T> + '_ {
         self.slots.iter().flatten()
     }
+
+    /// The records among the newest `slots` slots (holes count), newest first: a bounded look
+    /// at the latest records that never walks the whole table (the dashboard).
+    pub fn newest(&self, slots: usize) -> impl Iterator<Item = &T> + '_ {
+        self.slots.iter().rev().take(slots).flatten()
+    }
+
+    /// The records as they are now, sharing their chunks (no record is copied, nor the id
+    /// index): cheap to take under the workspace's lock and read after it is let go (the
+    /// dashboard's search). A later write copies the one chunk it touches, once.
+    pub fn frozen(&self) -> Frozen<T> {
+        Frozen(self.slots.clone())
+    }
+}
+
+/// A [`Table`]'s records at one moment, read without its lock ([`Table::frozen`]).
+#[derive(Clone, Debug)]
+pub struct Frozen<T>(Chunked<Option<T>>);
+
+impl<T> Frozen<T> {
+    /// The records, newest first.
+    pub fn newest_first(&self) -> impl Iterator<Item = &T> + '_ {
+        self.0.iter().rev().flatten()
+    }
 }
 
 impl<T: Keyed + Clone> Index<&Uuid> for Table<T> {
@@ -376,5 +400,21 @@ mod tests {
         assert!(t.slots.len() < 5000, "compacted: {} slots", t.slots.len());
         assert!(t.values().map(|e| e.1).eq(4000..5000));
         assert_eq!(t[&Uuid::from_u128(4500)].1, 4500);
+    }
+
+    #[test]
+    fn newest_looks_at_the_last_slots_and_a_frozen_copy_keeps_its_moment() {
+        let mut t: Table<(Uuid, u32)> = Table::default();
+        for i in 0..3000u32 {
+            t.insert((Uuid::from_u128(u128::from(i)), i));
+        }
+        t.remove(&Uuid::from_u128(2999));
+        // Ten slots, one of them a hole: nine records, newest first.
+        assert!(t.newest(10).map(|e| e.1).eq((2990..2999).rev()));
+        let frozen = t.frozen();
+        t.insert((Uuid::from_u128(5000), 5000));
+        t.remove(&Uuid::from_u128(0));
+        assert!(frozen.newest_first().map(|e| e.1).eq((0..2999).rev()));
+        assert_eq!(t.newest(1).next().map(|e| e.1), Some(5000));
     }
 }

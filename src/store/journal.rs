@@ -240,6 +240,21 @@ impl Journal {
         out
     }
 
+    /// The newest `n` entries of one workspace (`None`: of requests without one), newest
+    /// first. Walks back from the newest and stops at `n` (the dashboard, every refresh), so
+    /// it costs at most the ring's length, never a copy of it.
+    pub fn latest(&self, n: usize, workspace_id: Option<Uuid>) -> Vec<JournalEntry> {
+        self.ring()
+            .entries
+            .iter()
+            .rev()
+            .map(|(e, _)| e)
+            .filter(|e| e.workspace_id == workspace_id)
+            .take(n)
+            .cloned()
+            .collect()
+    }
+
     /// Forgets every entry; returns how many there were.
     pub fn clear(&self) -> usize {
         let mut ring = self.ring();
@@ -305,6 +320,20 @@ mod tests {
         let off = Journal::new(0);
         off.record(entry(0, "GET", "/x", None), 0);
         assert!(off.query(&JournalFilter::default()).is_empty());
+    }
+
+    #[test]
+    fn latest_gives_the_newest_of_one_workspace_newest_first() {
+        let j = Journal::new(10);
+        let w = Uuid::from_u128(7);
+        for i in 0..6 {
+            j.record(entry(i, "GET", "/x", (i % 2 == 0).then_some(w)), 0);
+        }
+        assert_eq!(ids(&j.latest(2, Some(w))), ["request_4", "request_2"]);
+        assert_eq!(
+            ids(&j.latest(9, None)),
+            ["request_5", "request_3", "request_1"]
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod chunked;
 pub mod clock;
+pub mod dashboard;
 pub mod faults;
 mod invariants;
 pub mod journal;

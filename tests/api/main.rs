@@ -12,6 +12,7 @@ mod concurrency;
 mod config;
 mod connected_accounts;
 mod create_multiple;
+mod dashboard;
 mod device_changes;
 mod devices;
 mod door;

@@ -332,3 +332,75 @@ async fn the_keypad_on_the_dashboard_lets_a_guest_in_only_inside_their_window() 
     assert!(offline.contains("device_offline"), "{offline}");
     page.close().await;
 }
+
+#[tokio::test]
+async fn a_large_state_loads_counts_the_rest_and_the_search_box_finds_an_old_code() {
+    let Some(browser) = chromium() else { return };
+    let app = TestApp::spawn().await;
+    let locks = crate::dashboard::locks(&app, 30).await;
+    let calls = crate::dashboard::fill(&app, &locks, 0, 40).await;
+    // A code long off its lock's card (each card lists its lock's newest five).
+    let old = &calls[3][12];
+    let (id, pin) = (
+        old["access_code_id"].as_str().unwrap(),
+        old["code"].as_str().unwrap(),
+    );
+
+    let mut page = Page::open(&browser, &app.url("/_fake/ui")).await;
+    let text = page
+        .eval("document.getElementById('live').textContent")
+        .await;
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains("more locks — search"), "{text}");
+    assert!(text.contains("and 35 more codes — search"), "{text}");
+    assert!(!text.contains(id), "the old code is not on the page");
+
+    page.eval(&format!(
+        "(() => {{ const f = document.getElementById('search'); f.q.value = '{pin}'; \
+         f.querySelector('button').click(); }})()"
+    ))
+    .await;
+    page.wait_for(&format!(
+        "!!document.querySelector('#results tr[data-access-code-id=\"{id}\"]')"
+    ))
+    .await;
+    let row = page
+        .eval(&format!(
+            "document.querySelector('#results tr[data-access-code-id=\"{id}\"]').textContent"
+        ))
+        .await;
+    let row = row.as_str().unwrap_or_default();
+    assert!(
+        row.contains(pin) && row.contains("guest-0003") && row.contains("Dashboard lock 12"),
+        "{row}"
+    );
+
+    // A refresh of the unchanged state is a 304: the page keeps its DOM (a mark on it stays)
+    // and the results.
+    let etag = app
+        .raw(reqwest::Method::GET, "/_fake/ui")
+        .send()
+        .await
+        .unwrap()
+        .headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    page.wait_for(&format!(
+        "document.getElementById('live').dataset.etag === {}",
+        json!(etag)
+    ))
+    .await;
+    page.eval("document.getElementById('live').dataset.mark = 'kept'")
+        .await;
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let still = page
+        .eval(
+            "document.querySelectorAll('#results tr').length > 0 \
+             && document.getElementById('conn').textContent + ' ' + document.getElementById('live').dataset.mark",
+        )
+        .await;
+    assert_eq!(still, "live kept");
+    page.close().await;
+}

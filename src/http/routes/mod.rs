@@ -67,6 +67,7 @@ pub mod snapshots;
 pub mod timeline;
 pub mod ui;
 pub mod ui_door;
+pub mod ui_search;
 pub mod unmanaged;
 pub mod webhooks;
 pub mod workspaces;
@@ -203,6 +204,7 @@ pub fn open() -> OpenApiRouter<AppState> {
         .routes(routes!(requests::list))
         .routes(routes!(requests::clear))
         .routes(routes!(ui::dashboard))
+        .routes(routes!(ui_search::search))
         .routes(routes!(simulate::reconnect_connected_account))
         .routes(routes!(simulate::simulate_external_modification))
 }

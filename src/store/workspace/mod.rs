@@ -15,7 +15,7 @@
 //! user changes about a device (name, metadata, managed or not, auto-lock, deleted);
 //! `attempts` action attempts; `reads` managed codes and events by id, by filter and as a
 //! timeline, and the pagination every list shares; `find` a search by id across everything;
-//! `profiles` customization profiles; `door` the simulated door (keypad entries, devices and
+//! `profiles` customization profiles; `dashboard` the dashboard's bounded view and the search's copy; `door` the simulated door (keypad entries, devices and
 //! accounts that drop and come back, removal); `external` changes made at the lock itself;
 //! `jobs` what a lock makes of the jobs Seam gives it (its room for codes, the fault rules'
 //! device outcomes).
@@ -26,6 +26,7 @@ mod backup;
 mod changes;
 mod codes;
 mod constraints;
+mod dashboard;
 mod devices;
 mod door;
 mod external;
@@ -113,6 +114,7 @@ impl Keyed for ActionAttempt {
 
 pub use accounts::AccountChanges;
 pub use changes::Changes;
+pub use dashboard::{GroupView, LockView, SearchCopy, WorkspaceView};
 pub use door::Simulate;
 pub use find::Found;
 pub use managing::DeviceChanges;
