@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::access_code::AccessCode;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
+use crate::domain::pindigits::{self, PinDigits};
 use crate::domain::timestamp;
 
 use crate::domain::access_code::UnmanagedAccessCode;
@@ -231,10 +232,12 @@ impl Database {
                 .map_err(|e| format!("devices: {}: {e}", d.device_id))?;
         }
         let mut codes = HashSet::new();
-        // The PIN rules read stored PINs digit by digit.
+        // The PIN rules read stored PINs digit by digit, and events keep them packed
+        // (`PinDigits`): 1 to 20 digits, as long as a lock's PINs can be.
         let digits = |what: &str, id: Uuid, code: &Option<String>| match code {
-            Some(c) if c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
-                "{what}: {id}: code {c:?} is not a PIN (digits only)"
+            Some(c) if PinDigits::new(c).is_none() => Err(format!(
+                "{what}: {id}: code {c:?} is not a PIN (1 to {} digits only)",
+                pindigits::CAPACITY
             )),
             _ => Ok(()),
         };
@@ -329,7 +332,14 @@ mod tests {
         db.access_codes.push(code.clone());
         assert!(db.check().is_ok());
         code.code = Some("aé4".into());
-        db.access_codes[0] = code;
+        db.access_codes[0] = code.clone();
         assert!(db.check().unwrap_err().contains("not a PIN"));
+        code.code = Some("1".repeat(21));
+        db.access_codes[0] = code;
+        assert!(
+            db.check()
+                .unwrap_err()
+                .contains("not a PIN (1 to 20 digits only)")
+        );
     }
 }

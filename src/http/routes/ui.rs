@@ -316,7 +316,7 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
                                     td.t { (clock(&e.created_at)) }
                                     td { code { (wire(&e.event_type())) } }
                                     td { (name_of(e.device_id())) }
-                                    td.pin-s { (e.pin().unwrap_or("")) }
+                                    td.pin-s { (e.pin().unwrap_or_default()) }
                                     td.detail { (ui_door::event_detail(e)) }
                                 }
                             }

@@ -148,7 +148,7 @@ impl Workspace {
             backup_access_code_id: backup_id,
         };
         self.record(
-            EventKind::AccessCodeBackupAccessCodePulled(pulled),
+            EventKind::AccessCodeBackupAccessCodePulled(Box::new(pulled)),
             self.now,
         );
     }

@@ -677,7 +677,7 @@ mod tests {
             .iter()
             .rev()
             .take(2)
-            .map(|e| (e.event_type(), e.pin().map(String::from)))
+            .map(|e| (e.event_type(), e.pin()))
             .collect();
         assert_eq!(last[0], (EventType::AccessCodeDeleted, Some("4682".into())));
         assert_eq!(last[1].0, EventType::AccessCodeRemovedFromDevice);

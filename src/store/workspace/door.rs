@@ -269,7 +269,10 @@ impl Workspace {
             connected_account_errors: account.errors.clone(),
             connected_account_warnings: account.warnings.clone(),
         };
-        self.record(EventKind::ConnectedAccountDisconnected(event), now);
+        self.record(
+            EventKind::ConnectedAccountDisconnected(Box::new(event)),
+            now,
+        );
         for d in self.devices_of(account_id) {
             if self.set_device_hold(d, Hold::AccountDisconnected, true) {
                 let kind = self
@@ -386,7 +389,7 @@ impl Workspace {
                     code: Some(pin.to_string()),
                     ..LockEvent::by(about, LockMethod::Keycode)
                 };
-                self.record(EventKind::LockUnlocked(e), now);
+                self.record(EventKind::LockUnlocked(Box::new(e)), now);
                 if spent && self.codes.get(&access_code_id).is_some() {
                     self.keypad(device_id).remember(pin, access_code_id);
                     self.remove_with_events(access_code_id, now);
@@ -402,7 +405,7 @@ impl Workspace {
                     access_code_id,
                     reason,
                 };
-                self.record(EventKind::LockAccessDenied(e), now);
+                self.record(EventKind::LockAccessDenied(Box::new(e)), now);
             }
         }
         Ok(self.keypad_attempt(KeypadAction::CodeEntry))
@@ -417,7 +420,7 @@ impl Workspace {
             return Ok(refused);
         }
         self.set_locked(e.device_id, true);
-        self.record(EventKind::LockLocked(e), self.now);
+        self.record(EventKind::LockLocked(Box::new(e)), self.now);
         Ok(self.keypad_attempt(KeypadAction::ManualLock))
     }
 
