@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::hold::{self, Hold};
+use super::pindigits::{PinDigits, PinText};
 use super::timestamp;
 
 crate::wire_enum! {
@@ -43,8 +44,10 @@ pub struct AccessCode {
     #[schema(required = true)]
     pub name: Option<String>,
     /// The PIN; `null` while the provider has yet to assign one.
-    #[schema(required = true)]
-    pub code: Option<String>,
+    // Packed in 11 bytes: a `String` took 24 and an allocation for every stored code
+    // (docs/performance.md). `pin()` reads it as text.
+    #[schema(required = true, value_type = Option<String>)]
+    pub code: Option<PinDigits>,
     /// Shared by the codes `create_multiple` linked with one PIN.
     // One allocation for the whole group: each code (and each copy of a code in an answer)
     // holds a reference to it.
@@ -142,7 +145,7 @@ pub struct NewCode {
     pub workspace_id: Uuid,
     pub name: Option<String>,
     /// `None`: the provider will assign the PIN.
-    pub code: Option<String>,
+    pub code: Option<PinDigits>,
     pub common_code_key: Option<Arc<str>>,
     pub window: Option<Window>,
     pub is_external_modification_allowed: bool,
@@ -151,6 +154,11 @@ pub struct NewCode {
 }
 
 impl AccessCode {
+    /// The PIN as text (`None` while the provider has yet to assign one).
+    pub fn pin(&self) -> Option<PinText> {
+        self.code.map(|p| p.text())
+    }
+
     /// A code as it is right after creation: `setting` (or `unset` before its window).
     pub fn new(n: NewCode, now: DateTime<Utc>) -> Self {
         let now = timestamp::millis(now);
@@ -356,7 +364,7 @@ mod tests {
     #[test]
     fn stored_code_stays_small() {
         println!("AccessCode {} B", std::mem::size_of::<AccessCode>());
-        assert!(std::mem::size_of::<AccessCode>() <= 200);
+        assert!(std::mem::size_of::<AccessCode>() <= 192);
     }
 
     fn new(window: Option<Window>, now: DateTime<Utc>) -> AccessCode {

@@ -243,7 +243,7 @@ impl CodePinEvent {
     pub fn of(code: &AccessCode, account: Option<Uuid>) -> Self {
         CodePinEvent {
             about: CodeEvent::of(code, account),
-            code: code.code.as_deref().and_then(PinDigits::new),
+            code: code.code,
         }
     }
 }

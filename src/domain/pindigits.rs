@@ -1,5 +1,5 @@
 //! [`PinDigits`]: a stored PIN in 11 bytes, two digits a byte, for the records kept by the
-//! million (the PIN an `access_code.set_on_device` event carries).
+//! million (a managed code's PIN, and the one its `access_code.set_on_device` event carries).
 //!
 //! A `String` takes 24 bytes and a heap allocation for 4–20 digits; this takes 11 and none,
 //! and has no pointer in it, so an event that carries one stays 8 bytes smaller than with a
@@ -51,6 +51,13 @@ impl PinDigits {
         self.len == 0
     }
 
+    /// The digits as text, on the stack.
+    pub fn text(&self) -> PinText {
+        let mut buf = [0; CAPACITY];
+        self.write(&mut buf);
+        PinText { buf, len: self.len }
+    }
+
     /// The digits as text, written into `buf`.
     pub fn write<'b>(&self, buf: &'b mut [u8; CAPACITY]) -> &'b str {
         for (i, out) in buf.iter_mut().take(self.len()).enumerate() {
@@ -59,6 +66,39 @@ impl PinDigits {
         }
         // Only ASCII digits were written.
         std::str::from_utf8(&buf[..self.len()]).unwrap_or_default()
+    }
+}
+
+impl PartialEq<str> for PinDigits {
+    fn eq(&self, other: &str) -> bool {
+        *self.text() == *other
+    }
+}
+
+/// A [`PinDigits`] written out: the PIN as a `&str` (`Deref`) without a heap allocation.
+#[derive(Clone, Copy)]
+pub struct PinText {
+    buf: [u8; CAPACITY],
+    len: u8,
+}
+
+impl std::ops::Deref for PinText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Only ASCII digits were written.
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for PinText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl fmt::Debug for PinText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
     }
 }
 
@@ -83,8 +123,17 @@ impl Serialize for PinDigits {
 impl<'de> Deserialize<'de> for PinDigits {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<str>::deserialize(d)?;
-        PinDigits::new(&s)
-            .ok_or_else(|| de::Error::custom(format!("a PIN is 1 to {CAPACITY} digits, not {s:?}")))
+        PinDigits::new(&s).ok_or_else(|| {
+            de::Error::custom(format!("{s:?} is not a PIN (1 to {CAPACITY} digits only)"))
+        })
+    }
+}
+
+/// Tests write PINs as literals (`code: Some("1234".into())`).
+#[cfg(test)]
+impl From<&str> for PinDigits {
+    fn from(pin: &str) -> Self {
+        PinDigits::new(pin).expect("a PIN literal")
     }
 }
 
@@ -98,6 +147,8 @@ mod tests {
         for n in 1..=CAPACITY {
             let p = PinDigits::new(&all[..n]).unwrap();
             assert_eq!((p.len(), p.to_string()), (n, all[..n].to_string()));
+            assert_eq!(&*p.text(), &all[..n]);
+            assert!(p == all[..n]);
             assert_eq!(
                 serde_json::to_string(&p).unwrap(),
                 format!("\"{}\"", &all[..n])

@@ -198,7 +198,7 @@ fn lock_card(
                 table.codes {
                     @for c in codes {
                         tr {
-                            td.pin { (c.code.as_deref().unwrap_or("····")) }
+                            td.pin { (c.pin().as_deref().unwrap_or("····")) }
                             td { (c.name.as_deref().unwrap_or("(no name)")) }
                             td { (status_badge(wire(&c.status))) }
                             td.muted { (window(c)) }
@@ -281,7 +281,7 @@ fn workspace_section(db: &Database, w: Uuid, name: &str, requests: &[JournalEntr
                     @for (i, (_, members)) in linked.iter().enumerate() {
                         div.linked data-group=(i + 1) {
                             (group_tag(i))
-                            span.pin { (members.first().and_then(|c| c.code.as_deref()).unwrap_or("····")) }
+                            span.pin { (members.first().and_then(|c| c.pin()).as_deref().unwrap_or("····")) }
                             " on "
                             @for (j, c) in members.iter().enumerate() {
                                 @if j > 0 { ", " }

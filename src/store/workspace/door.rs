@@ -324,7 +324,7 @@ impl Workspace {
         let Some(c) = self.codes.get(&id) else {
             return;
         };
-        let (device_id, pin) = (c.device_id, c.code.clone());
+        let (device_id, pin) = (c.device_id, c.pin());
         let keypad = self
             .devices
             .get(&device_id)
@@ -350,7 +350,7 @@ impl Workspace {
             .get(&device_id)
             .into_iter()
             .flatten()
-            .find(|c| self.codes[c].code.as_deref() == Some(pin))
+            .find(|c| self.codes[c].pin().as_deref() == Some(pin))
             .copied();
         let unmanaged = self
             .unmanaged_by_device
@@ -497,7 +497,7 @@ mod tests {
         let mut w = ws();
         let (c, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
         advance(&mut w, Duration::seconds(1));
-        let pin = c.code.clone().unwrap();
+        let pin = c.pin().unwrap().to_string();
         w.keypad_entry(dev(AUGUST_1), &pin, &all()).unwrap();
         w.keypad_entry(dev(AUGUST_1), "9999999", &all()).unwrap();
         let last = kinds(&w);
