@@ -13,6 +13,7 @@ use axum::{
 };
 use chrono::Utc;
 use seam_mock::domain::access_code::{AccessCode, NewCode};
+use seam_mock::domain::pindigits::PinDigits;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -65,7 +66,7 @@ async fn create_multiple(
                     access_code_id: Uuid::new_v4(),
                     device_id: *d,
                     name: req.name.clone(),
-                    code: Some("4821".into()),
+                    code: PinDigits::new("4821"),
                     common_code_key: Some(key.clone()),
                     ..NewCode::default()
                 },

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::access_code::AccessCode;
 use super::device::Device;
+use super::pindigits::PinDigits;
 use super::timestamp;
 
 /// What an event is about, for the reads that filter or index events (by lock, by code) and
@@ -31,7 +32,7 @@ pub trait Subject {
         None
     }
     /// The PIN, on the kinds whose schema carries it.
-    fn pin(&self) -> Option<&str> {
+    fn pin(&self) -> Option<String> {
         None
     }
 }
@@ -46,7 +47,7 @@ impl<T: Subject> Subject for Box<T> {
     fn connected_account_id(&self) -> Option<Uuid> {
         (**self).connected_account_id()
     }
-    fn pin(&self) -> Option<&str> {
+    fn pin(&self) -> Option<String> {
         (**self).pin()
     }
 }
@@ -88,6 +89,8 @@ macro_rules! event_kinds {
     };
 }
 
+// The enum is as large as its largest payload, and every code stores two code events: the
+// rarer kinds whose payload is larger than `CodePinEvent` are boxed (docs/performance.md).
 event_kinds! {
     /// One per code a create call makes.
     AccessCodeCreated = "access_code.created" (CodeEvent),
@@ -102,11 +105,11 @@ event_kinds! {
     /// An unmanaged code became managed, keeping its id and PIN.
     AccessCodeConvertedToManaged = "access_code.unmanaged.converted_to_managed" (CodeEvent),
     /// A backup code was pulled from the lock's pool for this code.
-    AccessCodeBackupAccessCodePulled = "access_code.backup_access_code_pulled" (BackupPulledEvent),
+    AccessCodeBackupAccessCodePulled = "access_code.backup_access_code_pulled" (Box<BackupPulledEvent>),
     /// A lock reported itself locked.
-    LockLocked = "lock.locked" (LockEvent),
+    LockLocked = "lock.locked" (Box<LockEvent>),
     /// A lock reported itself unlocked.
-    LockUnlocked = "lock.unlocked" (LockEvent),
+    LockUnlocked = "lock.unlocked" (Box<LockEvent>),
     /// The device came back online.
     DeviceConnected = "device.connected" (DeviceEvent),
     /// The device went offline.
@@ -126,7 +129,7 @@ event_kinds! {
     /// Someone deleted the code's PIN at the lock, outside Seam.
     AccessCodeDeletedExternalToSeam = "access_code.deleted_external_to_seam" (CodeEvent),
     /// Someone at the keypad was refused, and why.
-    LockAccessDenied = "lock.access_denied" (AccessDeniedEvent),
+    LockAccessDenied = "lock.access_denied" (Box<AccessDeniedEvent>),
     /// The device left the workspace.
     DeviceRemoved = "device.removed" (DeviceEvent),
     /// The device's provider wants a paid subscription.
@@ -134,7 +137,7 @@ event_kinds! {
     /// The device's subscription is paid again.
     DeviceErrorSubscriptionRequiredResolved = "device.error.subscription_required.resolved" (DeviceEvent),
     /// A connected account lost its connection.
-    ConnectedAccountDisconnected = "connected_account.disconnected" (AccountDisconnectedEvent),
+    ConnectedAccountDisconnected = "connected_account.disconnected" (Box<AccountDisconnectedEvent>),
     /// A connected account is connected again.
     ConnectedAccountConnected = "connected_account.connected" (AccountEvent),
     /// The lock refused to program the code (it stays `setting`; Seam tries again).
@@ -183,7 +186,7 @@ impl Event {
     pub fn connected_account_id(&self) -> Option<Uuid> {
         self.kind.subject().connected_account_id()
     }
-    pub fn pin(&self) -> Option<&str> {
+    pub fn pin(&self) -> Option<String> {
         self.kind.subject().pin()
     }
 }
@@ -228,9 +231,11 @@ pub struct CodePinEvent {
     #[serde(flatten)]
     pub about: CodeEvent,
     /// The PIN (absent only for a code whose provider never assigned one).
+    // Packed: this event is stored for every code, and a `String` here made every event
+    // 24 bytes larger (docs/performance.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub code: Option<String>,
+    #[schema(nullable = false, value_type = Option<String>)]
+    pub code: Option<PinDigits>,
 }
 
 impl CodePinEvent {
@@ -238,7 +243,7 @@ impl CodePinEvent {
     pub fn of(code: &AccessCode, account: Option<Uuid>) -> Self {
         CodePinEvent {
             about: CodeEvent::of(code, account),
-            code: code.code.clone(),
+            code: code.code,
         }
     }
 }
@@ -253,8 +258,8 @@ impl Subject for CodePinEvent {
     fn connected_account_id(&self) -> Option<Uuid> {
         self.about.connected_account_id()
     }
-    fn pin(&self) -> Option<&str> {
-        self.code.as_deref()
+    fn pin(&self) -> Option<String> {
+        self.code.map(|p| p.to_string())
     }
 }
 
@@ -349,8 +354,8 @@ impl Subject for LockEvent {
     fn connected_account_id(&self) -> Option<Uuid> {
         Some(self.connected_account_id)
     }
-    fn pin(&self) -> Option<&str> {
-        self.code.as_deref()
+    fn pin(&self) -> Option<String> {
+        self.code.clone()
     }
 }
 
@@ -598,13 +603,13 @@ impl EventKind {
         };
         let with_pin = CodePinEvent {
             about: code.clone(),
-            code: Some("1234".into()),
+            code: PinDigits::new("1234"),
         };
         let device = DeviceEvent {
             device_id: Uuid::from_u128(3),
             connected_account_id: Uuid::from_u128(5),
         };
-        let lock = LockEvent::by(device.clone(), LockMethod::Remote);
+        let lock = Box::new(LockEvent::by(device.clone(), LockMethod::Remote));
         let account = Uuid::from_u128(5);
         match t {
             AccessCodeCreated => EventKind::AccessCodeCreated(code),
@@ -614,10 +619,10 @@ impl EventKind {
             AccessCodeDeleted => EventKind::AccessCodeDeleted(with_pin),
             AccessCodeConvertedToManaged => EventKind::AccessCodeConvertedToManaged(code),
             AccessCodeBackupAccessCodePulled => {
-                EventKind::AccessCodeBackupAccessCodePulled(BackupPulledEvent {
+                EventKind::AccessCodeBackupAccessCodePulled(Box::new(BackupPulledEvent {
                     about: code,
                     backup_access_code_id: Uuid::from_u128(6),
-                })
+                }))
             }
             LockLocked => EventKind::LockLocked(lock),
             LockUnlocked => EventKind::LockUnlocked(lock),
@@ -644,7 +649,7 @@ impl EventKind {
             }
             AccessCodeModifiedExternalToSeam => EventKind::AccessCodeModifiedExternalToSeam(code),
             AccessCodeDeletedExternalToSeam => EventKind::AccessCodeDeletedExternalToSeam(code),
-            LockAccessDenied => EventKind::LockAccessDenied(AccessDeniedEvent {
+            LockAccessDenied => EventKind::LockAccessDenied(Box::new(AccessDeniedEvent {
                 device_id: device.device_id,
                 connected_account_id: account,
                 access_code_id: None,
@@ -652,7 +657,7 @@ impl EventKind {
                     reason_code: DenialReason::UnknownCode,
                     message: "No code with this PIN.".into(),
                 },
-            }),
+            })),
             DeviceRemoved => EventKind::DeviceRemoved(device),
             DeviceErrorSubscriptionRequired => {
                 EventKind::DeviceErrorSubscriptionRequired(Box::new(DeviceErrorsEvent {
@@ -667,11 +672,11 @@ impl EventKind {
                 EventKind::DeviceErrorSubscriptionRequiredResolved(device)
             }
             ConnectedAccountDisconnected => {
-                EventKind::ConnectedAccountDisconnected(AccountDisconnectedEvent {
+                EventKind::ConnectedAccountDisconnected(Box::new(AccountDisconnectedEvent {
                     connected_account_id: account,
                     connected_account_errors: Vec::new(),
                     connected_account_warnings: Vec::new(),
-                })
+                }))
             }
             ConnectedAccountConnected => EventKind::ConnectedAccountConnected(AccountEvent {
                 connected_account_id: account,
@@ -704,6 +709,25 @@ mod tests {
     use chrono::TimeZone;
     use serde_json::json;
 
+    /// Every code stores two events (`access_code.created`, `access_code.set_on_device`), so
+    /// their size is most of the memory a stored code takes (`scripts/bench` measures it).
+    /// Prints the sizes (`cargo test --lib stored_events -- --nocapture`) and fails when a
+    /// new payload makes the enum larger than a code event with its PIN.
+    #[test]
+    fn stored_events_stay_small() {
+        use std::mem::size_of;
+        println!(
+            "Event {} B, EventKind {} B, CodeEvent {} B, CodePinEvent {} B",
+            size_of::<Event>(),
+            size_of::<EventKind>(),
+            size_of::<CodeEvent>(),
+            size_of::<CodePinEvent>(),
+        );
+        assert!(size_of::<CodePinEvent>() < 64);
+        assert!(size_of::<EventKind>() <= 64, "box the new large payload");
+        assert!(size_of::<Event>() <= 120);
+    }
+
     fn frame(kind: EventKind) -> Event {
         let at = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
         Event {
@@ -732,10 +756,10 @@ mod tests {
             device_id: Uuid::from_u128(3),
             connected_account_id: Uuid::from_u128(4),
         };
-        let lock = frame(EventKind::LockLocked(LockEvent {
+        let lock = frame(EventKind::LockLocked(Box::new(LockEvent {
             action_attempt_id: Some(Uuid::from_u128(5)),
             ..LockEvent::by(about, LockMethod::Remote)
-        }));
+        })));
         let v = serde_json::to_value(&lock).unwrap();
         assert_eq!(v["event_type"], json!("lock.locked"));
         assert_eq!(v["method"], json!("remote"));
@@ -780,10 +804,7 @@ mod tests {
         let e: Event = serde_json::from_value(v.clone()).unwrap();
         assert!(matches!(
             e.kind,
-            EventKind::LockLocked(LockEvent {
-                method: LockMethod::Unknown,
-                ..
-            })
+            EventKind::LockLocked(ref l) if l.method == LockMethod::Unknown
         ));
         v["event_type"] = json!("device.disconnected");
         let e: Event = serde_json::from_value(v.clone()).unwrap();

@@ -47,8 +47,8 @@ impl DoorAction {
             ..LockEvent::by(lock, LockMethod::Remote)
         };
         match self {
-            DoorAction::Lock => EventKind::LockLocked(e),
-            DoorAction::Unlock => EventKind::LockUnlocked(e),
+            DoorAction::Lock => EventKind::LockLocked(Box::new(e)),
+            DoorAction::Unlock => EventKind::LockUnlocked(Box::new(e)),
         }
     }
 

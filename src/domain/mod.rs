@@ -22,6 +22,7 @@ pub mod lock;
 pub mod metadata;
 pub mod offline;
 pub mod pin;
+pub mod pindigits;
 pub mod pinset;
 pub mod provider;
 pub mod rules;

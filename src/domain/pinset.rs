@@ -1,7 +1,9 @@
 //! The PINs already on one lock, kept as numbers: a PIN of up to 18 digits is one `u64`
 //! (the digits after a leading 1, so `0042` and `42` differ), its first four digits one `u32`.
 //! Sixteen bytes a PIN instead of a heap string and its map entry, and hashing one word instead
-//! of a string. Anything that is not such a PIN (a fixture may hold one) goes to a string map.
+//! of a string. A 4-digit PIN (most locks' length) is one bit of a 10,000-bit map instead, which
+//! is also its prefix. Anything that is not such a PIN (a fixture may hold one) goes to a string
+//! map.
 
 use std::collections::HashMap;
 
@@ -64,10 +66,15 @@ fn dec<K: std::hash::Hash + Eq>(
 /// that `unique_first_four_digits` compares. Counted, so removing one copy keeps the others.
 #[derive(Clone, Debug, Default)]
 pub struct PinSet {
+    /// The PINs of up to 18 digits but 4.
     pins: NumMap<u64>,
-    /// The 4-digit PINs again, one bit each (empty until the lock has one): planning across
-    /// many locks ORs these instead of walking every lock's map (`Taken` in `pin.rs`).
+    /// The 4-digit PINs, one bit each (empty until the lock has one): planning across many
+    /// locks ORs these instead of walking every lock's map (`Taken` in `pin.rs`). Kept here
+    /// alone, not also in `pins` and `prefixes`: ~30 B less a stored code (docs/performance.md).
     four: Vec<u64>,
+    /// Copies of a 4-digit PIN beyond the first (rare: a lock seldom holds a PIN twice).
+    four_copies: NumMap<u16>,
+    /// The first four digits of the PINs in `pins` (a 4-digit PIN is its own, in `four`).
     prefixes: NumMap<u32>,
     /// PINs that are not all digits (or longer than 18), with their prefixes.
     other: HashMap<String, u32>,
@@ -75,18 +82,27 @@ pub struct PinSet {
 }
 
 impl PinSet {
+    /// Whether the 4-digit PIN of value `v` is on the lock.
+    fn has_four(&self, v: usize) -> bool {
+        self.four
+            .get(v / 64)
+            .is_some_and(|w| w & (1 << (v % 64)) != 0)
+    }
+
     /// Adds one copy of `pin`.
     pub fn add(&mut self, pin: &str) {
         match encode(pin) {
-            Some(n) => {
-                inc(&mut self.pins, n);
-                if let Some(v) = four_digit(n) {
+            Some(n) => match four_digit(n) {
+                Some(v) if self.has_four(v) => return inc(&mut self.four_copies, v as u16),
+                Some(v) => {
                     if self.four.is_empty() {
                         self.four = vec![0; FOUR_WORDS];
                     }
                     self.four[v / 64] |= 1 << (v % 64);
+                    return;
                 }
-            }
+                None => inc(&mut self.pins, n),
+            },
             None => inc(&mut self.other, pin.to_string()),
         }
         let p = prefix(pin);
@@ -99,14 +115,19 @@ impl PinSet {
     /// Removes one copy of `pin`.
     pub fn remove(&mut self, pin: &str) {
         match encode(pin) {
-            Some(n) => {
-                if dec(&mut self.pins, &n)
-                    && let Some(v) = four_digit(n)
-                    && !self.four.is_empty()
-                {
-                    self.four[v / 64] &= !(1 << (v % 64));
+            Some(n) => match four_digit(n) {
+                Some(v) => {
+                    if self.four_copies.contains_key(&(v as u16)) {
+                        dec(&mut self.four_copies, &(v as u16));
+                    } else if let Some(w) = self.four.get_mut(v / 64) {
+                        *w &= !(1 << (v % 64));
+                    }
+                    return;
                 }
-            }
+                None => {
+                    dec(&mut self.pins, &n);
+                }
+            },
             None => {
                 dec(&mut self.other, &pin.to_string());
             }
@@ -125,7 +146,10 @@ impl PinSet {
     /// Whether `pin` is on the lock.
     pub fn contains(&self, pin: &str) -> bool {
         match encode(pin) {
-            Some(n) => self.pins.contains_key(&n),
+            Some(n) => match four_digit(n) {
+                Some(v) => self.has_four(v),
+                None => self.pins.contains_key(&n),
+            },
             None => self.other.contains_key(pin),
         }
     }
@@ -134,7 +158,10 @@ impl PinSet {
     pub fn contains_prefix_of(&self, pin: &str) -> bool {
         let p = prefix(pin);
         match encode(p) {
-            Some(n) => self.prefixes.contains_key(&(n as u32)),
+            Some(n) => {
+                four_digit(n).is_some_and(|v| self.has_four(v))
+                    || self.prefixes.contains_key(&(n as u32))
+            }
             None => self.other_prefixes.contains_key(p),
         }
     }
@@ -149,6 +176,16 @@ impl PinSet {
 
     /// Calls `f` with the value of every PIN of exactly `len` digits on the lock.
     pub fn for_each_of_length(&self, len: usize, mut f: impl FnMut(u64)) {
+        if len == 4 {
+            for (i, w) in self.four.iter().enumerate() {
+                let mut w = *w;
+                while w != 0 {
+                    f(i as u64 * 64 + u64::from(w.trailing_zeros()));
+                    w &= w - 1;
+                }
+            }
+            return;
+        }
         let Some(low) = 10u64.checked_pow(len as u32).filter(|_| len <= 18) else {
             return;
         };
@@ -161,13 +198,54 @@ impl PinSet {
 
     /// Whether the lock has no PIN.
     pub fn is_empty(&self) -> bool {
-        self.pins.is_empty() && self.other.is_empty()
+        self.pins.is_empty() && self.other.is_empty() && self.four.iter().all(|w| *w == 0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any run of adds and removes (of PINs on the lock) answers like a plain list of the
+        /// PINs: few digits, so copies and shared prefixes are common, 4-digit PINs among them.
+        #[test]
+        fn answers_like_a_list_of_its_pins(
+            ops in prop::collection::vec((any::<bool>(), "[0-2]{3,6}"), 0..120)
+        ) {
+            let mut s = PinSet::default();
+            let mut list: Vec<String> = Vec::new();
+            for (add, pin) in &ops {
+                if *add {
+                    s.add(pin);
+                    list.push(pin.clone());
+                } else if let Some(i) = list.iter().position(|p| p == pin) {
+                    s.remove(pin);
+                    list.remove(i);
+                }
+            }
+            for (_, pin) in &ops {
+                prop_assert_eq!(s.contains(pin), list.contains(pin));
+                let shares = list.iter().any(|p| prefix(p) == prefix(pin));
+                prop_assert_eq!(s.contains_prefix_of(pin), shares);
+            }
+            for len in 3..=6 {
+                let mut got = Vec::new();
+                s.for_each_of_length(len, |v| got.push(v));
+                got.sort_unstable();
+                let mut want: Vec<u64> = list
+                    .iter()
+                    .filter(|p| p.len() == len)
+                    .map(|p| p.parse().unwrap())
+                    .collect();
+                want.sort_unstable();
+                want.dedup();
+                prop_assert_eq!(got, want);
+            }
+            prop_assert_eq!(s.is_empty(), list.is_empty());
+        }
+    }
 
     #[test]
     fn counts_copies_and_tells_leading_zeros_apart() {

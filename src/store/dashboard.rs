@@ -151,7 +151,7 @@ pub fn search(copies: &[SearchCopy], q: &CodeQuery, limit: usize) -> (Vec<CodeHi
             q.id == Some(c.access_code_id)
                 || devices.contains(&c.device_id)
                 || c.name.as_deref().is_some_and(|n| contains(n, &q.text))
-                || c.code.as_deref().is_some_and(|p| p.contains(&q.text))
+                || c.pin().is_some_and(|p| p.contains(&q.text))
                 || c.common_code_key
                     .as_deref()
                     .is_some_and(|k| contains(k, &q.text))

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::access_code::{AccessCode, CodeType};
 use crate::domain::backup;
 use crate::domain::device::Device;
+use crate::domain::pindigits::PinDigits;
 
 use super::records::Database;
 
@@ -31,7 +32,7 @@ pub fn check(db: &Database) -> Result<(), String> {
         )),
         _ => Ok(()),
     };
-    let mut keys: HashMap<(Uuid, &str), &Option<String>> = HashMap::new();
+    let mut keys: HashMap<(Uuid, &str), Option<PinDigits>> = HashMap::new();
     let managed: HashMap<Uuid, &AccessCode> = db
         .access_codes
         .iter()
@@ -40,10 +41,10 @@ pub fn check(db: &Database) -> Result<(), String> {
     for c in &db.access_codes {
         let what = format!("access_codes: {}", c.access_code_id);
         let d = takes_codes(&what, c.device_id)?;
-        put(&what, c.device_id, &c.code)?;
+        put(&what, c.device_id, &c.code.map(|p| p.to_string()))?;
         window(&what, c)?;
         if let Some(k) = &c.common_code_key {
-            let first = keys.entry((c.workspace_id, &**k)).or_insert(&c.code);
+            let first = keys.entry((c.workspace_id, &**k)).or_insert(c.code);
             if let (Some(a), Some(b)) = (first.as_ref(), c.code.as_ref())
                 && a != b
             {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::domain::access_code::AccessCode;
 use crate::domain::device::Device;
 use crate::domain::event::Event;
+use crate::domain::pindigits::{self, PinDigits};
 use crate::domain::timestamp;
 
 use crate::domain::access_code::UnmanagedAccessCode;
@@ -231,10 +232,12 @@ impl Database {
                 .map_err(|e| format!("devices: {}: {e}", d.device_id))?;
         }
         let mut codes = HashSet::new();
-        // The PIN rules read stored PINs digit by digit.
+        // The PIN rules read stored PINs digit by digit, and events keep them packed
+        // (`PinDigits`): 1 to 20 digits, as long as a lock's PINs can be.
         let digits = |what: &str, id: Uuid, code: &Option<String>| match code {
-            Some(c) if c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
-                "{what}: {id}: code {c:?} is not a PIN (digits only)"
+            Some(c) if PinDigits::new(c).is_none() => Err(format!(
+                "{what}: {id}: code {c:?} is not a PIN (1 to {} digits only)",
+                pindigits::CAPACITY
             )),
             _ => Ok(()),
         };
@@ -242,7 +245,7 @@ impl Database {
             if !devices.contains(&(c.workspace_id, c.device_id)) {
                 return Err(format!("access_codes: unknown device_id {}", c.device_id));
             }
-            digits("access_codes", c.access_code_id, &c.code)?;
+            // Its PIN is `PinDigits`, checked as it was read.
             if !codes.insert(c.access_code_id) {
                 return Err(format!(
                     "access_codes: duplicate access_code_id {}",
@@ -316,7 +319,7 @@ mod tests {
         assert!(db.check().unwrap_err().contains("supported_code_lengths"));
 
         let mut db = seed::database();
-        let mut code = crate::domain::access_code::AccessCode::new(
+        let code = crate::domain::access_code::AccessCode::new(
             crate::domain::access_code::NewCode {
                 access_code_id: Uuid::from_u128(7),
                 device_id: db.devices[0].device_id,
@@ -328,8 +331,23 @@ mod tests {
         );
         db.access_codes.push(code.clone());
         assert!(db.check().is_ok());
-        code.code = Some("aé4".into());
-        db.access_codes[0] = code;
-        assert!(db.check().unwrap_err().contains("not a PIN"));
+        // A managed code's PIN is read as `PinDigits`: what the PIN rules cannot read is
+        // refused as the file is read; an unmanaged code's by `check`.
+        let mut v = serde_json::to_value(&db).unwrap();
+        for bad in ["aé4", "111111111111111111111"] {
+            v["access_codes"][0]["code"] = serde_json::json!(bad);
+            let e = serde_json::from_value::<Database>(v.clone()).unwrap_err();
+            assert!(
+                e.to_string().contains("not a PIN (1 to 20 digits only)"),
+                "{e}"
+            );
+            let mut u = serde_json::to_value(&code).unwrap();
+            u["code"] = serde_json::json!(bad);
+            let mut with_unmanaged = db.clone();
+            with_unmanaged.access_codes.clear();
+            with_unmanaged.unmanaged_access_codes = vec![serde_json::from_value(u).unwrap()];
+            let e = with_unmanaged.check().unwrap_err();
+            assert!(e.contains("not a PIN (1 to 20 digits only)"), "{e}");
+        }
     }
 }

@@ -282,7 +282,7 @@ fn lock_card(l: &LockView, group_of: &HashMap<&str, usize>) -> Markup {
                 table.codes {
                     @for c in &l.codes {
                         tr {
-                            td.pin { (c.code.as_deref().unwrap_or("····")) }
+                            td.pin { (c.pin().as_deref().unwrap_or("····")) }
                             td { (c.name.as_deref().unwrap_or("(no name)")) }
                             td { (status_badge(wire(&c.status))) }
                             td.muted { (window(c)) }
@@ -383,7 +383,7 @@ fn workspace_section(w: &WorkspaceView, requests: &[JournalEntry]) -> Markup {
                                     td.t { (clock(&e.created_at)) }
                                     td { code { (wire(&e.event_type())) } }
                                     td { (name_of(e.device_id())) }
-                                    td.pin-s { (e.pin().unwrap_or("")) }
+                                    td.pin-s { (e.pin().unwrap_or_default()) }
                                     td.detail { (ui_door::event_detail(e)) }
                                 }
                             }
@@ -570,7 +570,7 @@ mod tests {
                 w.create_multiple(req, &Scope::default())
             })
             .unwrap();
-        let pin = codes[0].code.clone().unwrap();
+        let pin = codes[0].pin().unwrap().to_string();
         let html = shown(&store, &[]);
         for id in [a, b] {
             let start = html.find(&format!("data-device-id=\"{id}\"")).unwrap();

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::domain::access_code::{AccessCode, NewCode, Window};
 use crate::domain::backup;
 use crate::domain::event::{BackupPulledEvent, CodeEvent, EventKind};
+use crate::domain::pindigits::PinDigits;
 use crate::error::{Error, Result};
 
 use super::{Scope, Workspace};
@@ -119,7 +120,7 @@ impl Workspace {
                 device_id,
                 workspace_id: self.record.workspace_id,
                 name: original.name.clone(),
-                code: Some(pin),
+                code: PinDigits::new(&pin),
                 window: Some(window),
                 is_external_modification_allowed: original.is_external_modification_allowed,
                 ..NewCode::default()
@@ -148,7 +149,7 @@ impl Workspace {
             backup_access_code_id: backup_id,
         };
         self.record(
-            EventKind::AccessCodeBackupAccessCodePulled(pulled),
+            EventKind::AccessCodeBackupAccessCodePulled(Box::new(pulled)),
             self.now,
         );
     }
@@ -184,7 +185,7 @@ mod tests {
         assert!(c.is_backup_access_code_available);
         let pool = w.pools[&dev(AUGUST_1)].clone();
         assert_eq!(pool.len(), POOL_SIZE);
-        assert!(pool.iter().all(|p| Some(p) != c.code.as_ref()));
+        assert!(pool.iter().all(|p| Some(p.as_str()) != c.pin().as_deref()));
         // A pool PIN counts as a PIN on the lock.
         let clash = CreateOne {
             code: Some(Pin::parse(&pool[0]).unwrap()),
@@ -198,7 +199,7 @@ mod tests {
         advance(&mut w, Duration::hours(1));
         let b = w.pull_backup(c.access_code_id, &all()).unwrap();
         let orig = w.code(c.access_code_id, &all()).unwrap().clone();
-        assert_eq!(b.code.as_ref(), Some(&pool[0]));
+        assert_eq!(b.pin().as_deref(), Some(pool[0].as_str()));
         assert!(b.is_backup && b.status == Status::Set && b.common_code_key.is_none());
         assert_eq!(
             (b.starts_at, b.ends_at),

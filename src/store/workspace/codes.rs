@@ -14,6 +14,7 @@ use crate::domain::create_multiple::{self, Lock};
 use crate::domain::event::{CodeEvent, EventKind};
 use crate::domain::offline::{self, Rounding};
 use crate::domain::pin::{self, LockRules, Misfit, Pin, PinSet};
+use crate::domain::pindigits::PinDigits;
 use crate::domain::rules;
 use crate::error::{Error, Result};
 
@@ -44,7 +45,9 @@ impl Workspace {
             device_id,
             workspace_id: self.record.workspace_id,
             name: settings.name.clone(),
-            code,
+            // Every PIN made or accepted here fits: a caller's has at most 9 digits, a lock's
+            // at most `MAX_CODE_LENGTH`.
+            code: code.as_deref().and_then(PinDigits::new),
             common_code_key,
             window,
             is_external_modification_allowed: settings.is_external_modification_allowed,
@@ -191,11 +194,8 @@ impl Workspace {
         let device_id = self.lock(req.device_id, scope)?.device_id;
         let group_pin = match &req.common_code_key {
             Some(key) => {
-                let group: Vec<Option<&str>> = self
-                    .codes_with_key(key)
-                    .iter()
-                    .map(|c| c.code.as_deref())
-                    .collect();
+                let group: Vec<_> = self.codes_with_key(key).iter().map(|c| c.pin()).collect();
+                let group: Vec<Option<&str>> = group.iter().map(|p| p.as_deref()).collect();
                 rules::group_pin(&group, req.code.as_ref())?
             }
             None => req.code.as_ref().map(|c| c.as_str().to_string()),
@@ -236,9 +236,9 @@ impl Workspace {
         let new_pin = req
             .code
             .map(Pin::into_string)
-            .filter(|p| current.code.as_deref() != Some(p.as_str()));
+            .filter(|p| current.pin().as_deref() != Some(p.as_str()));
         if let Some(p) = &new_pin {
-            self.check_pin(current.device_id, p, current.code.as_deref())?;
+            self.check_pin(current.device_id, p, current.pin().as_deref())?;
         }
 
         if let Some(p) = &new_pin {
@@ -271,13 +271,14 @@ impl Workspace {
         let Some(c) = self.codes.get_mut(&id) else {
             return;
         };
-        let old = c.code.replace(pin.to_string());
+        // Every PIN given here fits (a caller's has at most 9 digits, a lock's at most 20).
+        let old = std::mem::replace(&mut c.code, PinDigits::new(pin));
         let key = c.common_code_key.take();
         c.is_waiting_for_code_assignment = false;
         let device_id = c.device_id;
         let pins = self.pins.entry(device_id).or_default();
         if let Some(old) = old {
-            pins.remove(&old);
+            pins.remove(&old.text());
         }
         pins.add(pin);
         if let Some(k) = key {
@@ -341,7 +342,7 @@ impl Workspace {
                 access_code_id: id,
                 device_id,
                 workspace_id: self.record.workspace_id,
-                code: pin,
+                code: pin.as_deref().and_then(PinDigits::new),
                 ..NewCode::default()
             },
             self.now,
@@ -381,7 +382,7 @@ mod tests {
     fn create_one_generates_a_fitting_pin_and_rejects_taken_ones() {
         let mut w = ws();
         let (c, attempt) = w.create_one(one(NUKI), &all()).unwrap();
-        let p = c.code.clone().unwrap();
+        let p = c.pin().unwrap().to_string();
         assert_eq!(p.len(), 6);
         assert!(!p.contains('0') && !p.starts_with("12"));
         assert_eq!(
@@ -484,7 +485,7 @@ mod tests {
             .unwrap();
         let key = codes[0].common_code_key.clone().unwrap();
         let id = codes[0].access_code_id;
-        let taken = codes[1].code.clone();
+        let taken = codes[1].code;
         // A PIN already on August 2 is fine on August 1 only if not in use there: put one there.
         let (other, _) = w
             .create_one(
@@ -517,7 +518,7 @@ mod tests {
         let c = w.code(id, &all()).unwrap();
         assert_eq!(
             (
-                c.code.as_deref(),
+                c.pin().as_deref(),
                 c.common_code_key.as_deref(),
                 c.name.as_deref()
             ),
@@ -527,7 +528,7 @@ mod tests {
         assert_eq!(w.codes_with_key(&key).len(), 1);
         assert!(w.code_by_pin(dev(AUGUST_1), "13579", &all()).is_ok());
         assert!(
-            w.code_by_pin(dev(AUGUST_1), taken.as_deref().unwrap(), &all())
+            w.code_by_pin(dev(AUGUST_1), &taken.unwrap().to_string(), &all())
                 .is_err()
         );
         let _ = other;
@@ -677,7 +678,7 @@ mod tests {
             .iter()
             .rev()
             .take(2)
-            .map(|e| (e.event_type(), e.pin().map(String::from)))
+            .map(|e| (e.event_type(), e.pin()))
             .collect();
         assert_eq!(last[0], (EventType::AccessCodeDeleted, Some("4682".into())));
         assert_eq!(last[1].0, EventType::AccessCodeRemovedFromDevice);
@@ -697,7 +698,7 @@ mod tests {
         let mut w = ws();
         for _ in 0..20 {
             let c: AccessCode = w.generate_code(dev(SCHLAGE_1), &all()).unwrap();
-            let p = c.code.unwrap();
+            let p = c.pin().unwrap();
             assert_eq!(p.len(), 4);
             let b = p.as_bytes();
             assert!(

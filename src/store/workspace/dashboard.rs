@@ -134,7 +134,7 @@ impl Workspace {
     }
 
     fn group_view(&self, key: &Arc<str>) -> GroupView {
-        let ids = self.codes_by_key.get(key).map_or(&[][..], Vec::as_slice);
+        let ids = self.codes_by_key.get(key).map_or(&[][..], |v| v.as_slice());
         let first = ids.first().and_then(|id| self.codes.get(id));
         let locks = ids
             .iter()
@@ -144,7 +144,7 @@ impl Workspace {
             .collect();
         GroupView {
             key: key.clone(),
-            pin: first.and_then(|c| c.code.clone()),
+            pin: first.and_then(|c| c.pin()).map(|p| p.to_string()),
             code_count: ids.len(),
             locks,
         }

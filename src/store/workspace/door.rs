@@ -269,7 +269,10 @@ impl Workspace {
             connected_account_errors: account.errors.clone(),
             connected_account_warnings: account.warnings.clone(),
         };
-        self.record(EventKind::ConnectedAccountDisconnected(event), now);
+        self.record(
+            EventKind::ConnectedAccountDisconnected(Box::new(event)),
+            now,
+        );
         for d in self.devices_of(account_id) {
             if self.set_device_hold(d, Hold::AccountDisconnected, true) {
                 let kind = self
@@ -321,7 +324,7 @@ impl Workspace {
         let Some(c) = self.codes.get(&id) else {
             return;
         };
-        let (device_id, pin) = (c.device_id, c.code.clone());
+        let (device_id, pin) = (c.device_id, c.pin());
         let keypad = self
             .devices
             .get(&device_id)
@@ -347,7 +350,7 @@ impl Workspace {
             .get(&device_id)
             .into_iter()
             .flatten()
-            .find(|c| self.codes[c].code.as_deref() == Some(pin))
+            .find(|c| self.codes[c].pin().as_deref() == Some(pin))
             .copied();
         let unmanaged = self
             .unmanaged_by_device
@@ -386,7 +389,7 @@ impl Workspace {
                     code: Some(pin.to_string()),
                     ..LockEvent::by(about, LockMethod::Keycode)
                 };
-                self.record(EventKind::LockUnlocked(e), now);
+                self.record(EventKind::LockUnlocked(Box::new(e)), now);
                 if spent && self.codes.get(&access_code_id).is_some() {
                     self.keypad(device_id).remember(pin, access_code_id);
                     self.remove_with_events(access_code_id, now);
@@ -402,7 +405,7 @@ impl Workspace {
                     access_code_id,
                     reason,
                 };
-                self.record(EventKind::LockAccessDenied(e), now);
+                self.record(EventKind::LockAccessDenied(Box::new(e)), now);
             }
         }
         Ok(self.keypad_attempt(KeypadAction::CodeEntry))
@@ -417,7 +420,7 @@ impl Workspace {
             return Ok(refused);
         }
         self.set_locked(e.device_id, true);
-        self.record(EventKind::LockLocked(e), self.now);
+        self.record(EventKind::LockLocked(Box::new(e)), self.now);
         Ok(self.keypad_attempt(KeypadAction::ManualLock))
     }
 
@@ -494,7 +497,7 @@ mod tests {
         let mut w = ws();
         let (c, _) = w.create_one(one(AUGUST_1), &all()).unwrap();
         advance(&mut w, Duration::seconds(1));
-        let pin = c.code.clone().unwrap();
+        let pin = c.pin().unwrap().to_string();
         w.keypad_entry(dev(AUGUST_1), &pin, &all()).unwrap();
         w.keypad_entry(dev(AUGUST_1), "9999999", &all()).unwrap();
         let last = kinds(&w);

@@ -51,7 +51,7 @@ impl Workspace {
                         )
                     })?
                     .into_string();
-                let own = code.code.clone();
+                let own = code.pin();
                 self.check_pin(device_id, &pin, own.as_deref())?;
                 self.set_pin(id, &pin);
                 if let Some(c) = self.codes.get_mut(&id) {
@@ -139,7 +139,7 @@ mod tests {
         w.external_modification(id, ChangeType::Modified, Pin::parse("5557").ok())
             .unwrap();
         let now = w.code(id, &all()).unwrap();
-        assert_eq!(now.code.as_deref(), Some("5557"));
+        assert_eq!(now.pin().as_deref(), Some("5557"));
         assert_eq!(
             now.warnings[0]["warning_code"],
             "external_modification_in_effect"

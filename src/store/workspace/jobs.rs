@@ -245,8 +245,8 @@ impl Workspace {
         let list = |v: Option<&Vec<Value>>| v.cloned().unwrap_or_default();
         CodeErrorsEvent {
             about: CodeEvent::of(c, device.map(|d| d.connected_account_id)),
-            access_code_errors: c.errors.clone(),
-            access_code_warnings: c.warnings.clone(),
+            access_code_errors: c.errors.to_vec(),
+            access_code_warnings: c.warnings.to_vec(),
             device_errors: list(device.map(|d| &d.errors)),
             device_warnings: list(device.map(|d| &d.warnings)),
             connected_account_errors: list(account.map(|a| &a.errors)),

@@ -15,6 +15,7 @@ use crate::domain::event::{
 };
 use crate::domain::hold::Hold;
 use crate::domain::pin::{self, LockRules, PinSet};
+use crate::domain::pindigits::PinDigits;
 
 use super::Workspace;
 use super::jobs::Tried;
@@ -216,7 +217,7 @@ impl Workspace {
             let device_id = device.device_id;
             self.pins.entry(device_id).or_default().add(&pin);
             if let Some(c) = self.codes.get_mut(&id) {
-                c.code = Some(pin);
+                c.code = PinDigits::new(&pin);
                 c.is_waiting_for_code_assignment = false;
             }
         }
@@ -299,13 +300,13 @@ mod tests {
         let mut w = ws();
         let (c, _) = w.create_one(one(SALTO), &all()).unwrap();
         assert_eq!(
-            (c.code.as_deref(), c.is_waiting_for_code_assignment),
+            (c.pin().as_deref(), c.is_waiting_for_code_assignment),
             (None, true)
         );
         advance(&mut w, Duration::seconds(1));
         let c = w.code(c.access_code_id, &all()).unwrap();
         assert_eq!(c.status, Status::Set);
-        assert_eq!(c.code.as_ref().map(String::len), Some(6));
+        assert_eq!(c.pin().map(|p| p.len()), Some(6));
         assert!(!c.is_waiting_for_code_assignment);
     }
 

@@ -81,7 +81,7 @@ impl Workspace {
                 device_id: c.device_id,
                 workspace_id: c.workspace_id,
                 name: c.name,
-                code: c.code,
+                code: c.code.map(|p| p.to_string()),
                 kind: c.kind,
                 status: Status::Set,
                 created_at: c.created_at,
@@ -253,7 +253,7 @@ mod tests {
         let listed = w.unmanaged_devices(&DeviceFilter::default(), &all(), 0, 10);
         assert_eq!(listed.items.len(), 1);
         let u = w.unmanaged_code(set.access_code_id, &all()).unwrap();
-        assert_eq!(u.code, set.code);
+        assert_eq!(u.code, set.code.map(|p| p.to_string()));
         assert!(w.code(set.access_code_id, &all()).is_err());
         w.update_unmanaged_device(dev(AUGUST_1), None, true, &all())
             .unwrap();

@@ -410,8 +410,8 @@ impl Workspace {
             self.codes.get(&id).is_none(),
             "insert_code with a stored id"
         );
-        if let Some(pin) = &c.code {
-            self.pins.entry(c.device_id).or_default().add(pin);
+        if let Some(pin) = c.pin() {
+            self.pins.entry(c.device_id).or_default().add(&pin);
         }
         self.codes_by_device
             .entry(c.device_id)
@@ -434,8 +434,8 @@ impl Workspace {
     fn remove_code(&mut self, id: Uuid) -> AccessCode {
         self.unschedule(id);
         let c = self.codes.remove(&id).expect("removing a code that exists");
-        if let (Some(pin), Some(p)) = (&c.code, self.pins.get_mut(&c.device_id)) {
-            p.remove(pin);
+        if let (Some(pin), Some(p)) = (c.pin(), self.pins.get_mut(&c.device_id)) {
+            p.remove(&pin);
         }
         if let Some(list) = self.codes_by_device.get_mut(&c.device_id)
             && let Some(at) = list.iter().position(|x| *x == id)

@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(c.kind, CodeType::TimeBound);
         assert_eq!(c.starts_at, Some(t0() + Duration::hours(1)));
         assert_eq!(c.ends_at, Some(t0() + Duration::hours(4)));
-        assert_eq!(c.code.as_ref().map(String::len), Some(6));
+        assert_eq!(c.pin().map(|p| p.len()), Some(6));
         assert!(!c.is_waiting_for_code_assignment && c.common_code_key.is_none());
         let id = c.access_code_id;
         assert!(matches!(

@@ -53,7 +53,7 @@ impl Workspace {
             .into_iter()
             .flatten()
             .map(|id| &self.codes[id])
-            .find(|c| c.code.as_deref() == Some(pin))
+            .find(|c| c.pin().as_deref() == Some(pin))
             .ok_or(Error::AccessCodeNotFound)
     }
 

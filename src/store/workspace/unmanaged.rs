@@ -7,6 +7,7 @@ use crate::domain::access_code::{AccessCode, NewCode, UnmanagedAccessCode};
 use crate::domain::action_attempt::{ActionAttempt, ActionType};
 use crate::domain::event::{CodeEvent, EventKind};
 use crate::domain::pin::Pin;
+use crate::domain::pindigits::PinDigits;
 use crate::error::{Error, Result};
 
 use super::{Scope, Workspace};
@@ -114,7 +115,8 @@ impl Workspace {
                 device_id: u.device_id,
                 workspace_id: u.workspace_id,
                 name: u.name,
-                code: u.code,
+                // `Database::check` and the routes keep every PIN to 20 digits at most.
+                code: u.code.as_deref().and_then(PinDigits::new),
                 is_external_modification_allowed: external_allowed,
                 ..NewCode::default()
             },
@@ -165,7 +167,7 @@ mod tests {
         let c = w.code(id, &all()).unwrap();
         assert_eq!(
             (
-                c.code.as_deref(),
+                c.pin().as_deref(),
                 c.status,
                 c.is_external_modification_allowed
             ),
