@@ -44,11 +44,7 @@ impl Store {
     /// O(workspaces + devices of the shown ones), never O(codes) or O(events).
     pub fn dashboard(&self, named: &[Uuid]) -> DashboardView {
         let (all, keys) = {
-            let reg = self
-                .inner
-                .registry
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
+            let reg = self.read();
             let all: Vec<_> = reg.workspaces.values().cloned().collect();
             let keys: Vec<(Uuid, String)> = reg
                 .api_keys
@@ -91,15 +87,8 @@ impl Store {
     /// Every workspace's codes and device names, each taken under its lock in
     /// O(chunks + devices): what [`search`] scans once the locks are let go.
     pub fn search_copies(&self) -> Vec<SearchCopy> {
-        let all: Vec<_> = {
-            let reg = self
-                .inner
-                .registry
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            reg.workspaces.values().cloned().collect()
-        };
-        all.iter().map(|ws| ws.lock().search_copy()).collect()
+        let all = self.workspaces();
+        all.iter().map(|(_, ws)| ws.lock().search_copy()).collect()
     }
 }
 

@@ -275,15 +275,8 @@ impl Store {
     /// Moves the server clock forward and runs every transition it passes, in every workspace.
     pub fn advance(&self, by: Duration) -> DateTime<Utc> {
         let now = self.inner.clock.advance(by);
-        let all: Vec<Shared> = {
-            let reg = self
-                .inner
-                .registry
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            reg.workspaces.values().cloned().collect()
-        };
-        for ws in all {
+        let all = self.workspaces();
+        for (_, ws) in all {
             let mut ws = ws.lock();
             ws.now = now;
             ws.tick(now);
@@ -338,20 +331,20 @@ impl Store {
         self.shared(id).is_some()
     }
 
+    /// Every workspace's handle, copied out of the registry so the caller locks each one
+    /// without holding the registry's lock.
+    pub(crate) fn workspaces(&self) -> Vec<(Uuid, Shared)> {
+        self.read()
+            .workspaces
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect()
+    }
+
     /// Finds the workspace for which `holds` is true (fake control calls name a record, not a
     /// workspace).
     pub fn workspace_where(&self, holds: impl Fn(&Workspace) -> bool) -> Option<Uuid> {
-        let all: Vec<(Uuid, Shared)> = {
-            let reg = self
-                .inner
-                .registry
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            reg.workspaces
-                .iter()
-                .map(|(k, v)| (*k, v.clone()))
-                .collect()
-        };
+        let all = self.workspaces();
         all.into_iter()
             .find(|(_, ws)| holds(&ws.lock()))
             .map(|(id, _)| id)
@@ -359,17 +352,7 @@ impl Store {
 
     /// Finds the workspace that holds a device (fake control calls name devices only).
     pub fn workspace_of_device(&self, device_id: Uuid) -> Option<Uuid> {
-        let all: Vec<(Uuid, Shared)> = {
-            let reg = self
-                .inner
-                .registry
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            reg.workspaces
-                .iter()
-                .map(|(k, v)| (*k, v.clone()))
-                .collect()
-        };
+        let all = self.workspaces();
         all.into_iter()
             .find(|(_, ws)| ws.lock().device(device_id, &Scope::default()).is_ok())
             .map(|(id, _)| id)

@@ -340,17 +340,7 @@ impl Store {
 
     /// The workspace that holds an action attempt (fake control calls name attempts only).
     pub fn workspace_of_attempt(&self, id: Uuid) -> Option<Uuid> {
-        let all: Vec<_> = {
-            let reg = self
-                .inner
-                .registry
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            reg.workspaces
-                .iter()
-                .map(|(k, v)| (*k, v.clone()))
-                .collect()
-        };
+        let all = self.workspaces();
         all.into_iter()
             .find(|(_, ws)| ws.lock().has_attempt(id))
             .map(|(k, _)| k)
