@@ -357,6 +357,21 @@ impl<T: WireEnum> Param for T {
     }
 }
 
+/// Records a problem unless `n` is a whole number within `min..=max`.
+pub(crate) fn whole(issues: &mut Vec<Issue>, field: &str, n: Option<f64>, min: f64, max: f64) {
+    let Some(n) = n else { return };
+    let problem = if n.fract() != 0.0 {
+        "Expected integer, received float".to_string()
+    } else if n < min {
+        format!("Number must be greater than or equal to {min}")
+    } else if n > max {
+        format!("Number must be less than or equal to {max}")
+    } else {
+        return;
+    };
+    issues.push(Issue::new(vec![field.into()], problem));
+}
+
 /// What a request struct does: build itself from the fields of an [`Input`], recording every
 /// problem; [`check`](Self::check) then adds the rules between fields.
 pub trait FromInput: Sized {

@@ -5,28 +5,12 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::error::Issue;
 use crate::http::{
-    params::Params,
+    params::{Params, whole},
     schema::{ErrorResponse, OkResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
 use crate::store::journal::{JournalEntry, JournalFilter};
-
-/// Records a problem unless `n` is a whole number within `min..=max`.
-fn whole(issues: &mut Vec<Issue>, field: &str, n: Option<f64>, min: f64, max: f64) {
-    let Some(n) = n else { return };
-    let problem = if n.fract() != 0.0 {
-        "Expected integer, received float".to_string()
-    } else if n < min {
-        format!("Number must be greater than or equal to {min}")
-    } else if n > max {
-        format!("Number must be less than or equal to {max}")
-    } else {
-        return;
-    };
-    issues.push(Issue::new(vec![field.into()], problem));
-}
 
 crate::request! {
     /// The filters of `/_fake/requests`: each one given narrows the list.

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::domain::access_code::AccessCode;
 use crate::error::{Error, Issue, Result};
 use crate::http::{
-    params::Params,
+    params::{Params, whole},
     schema::{ErrorResponse, PAYLOAD_TOO_LARGE},
     state::AppState,
 };
@@ -42,20 +42,7 @@ crate::request! {
         } else if q.chars().count() > MAX_QUERY {
             issues.push(Issue::new(vec!["q".into()], format!("String must contain at most {MAX_QUERY} character(s)")));
         }
-        if let Some(n) = req.limit {
-            let problem = if n.fract() != 0.0 {
-                Some("Expected integer, received float".to_string())
-            } else if n < 1.0 {
-                Some("Number must be greater than or equal to 1".to_string())
-            } else if n > MAX_LIMIT as f64 {
-                Some(format!("Number must be less than or equal to {MAX_LIMIT}"))
-            } else {
-                None
-            };
-            if let Some(p) = problem {
-                issues.push(Issue::new(vec!["limit".into()], p));
-            }
-        }
+        whole(issues, "limit", req.limit, 1.0, MAX_LIMIT as f64);
     }
 }
 
