@@ -54,7 +54,7 @@ fn fill(codes: usize) -> Store {
     .expect("the seed loads");
     let template = seed::database().devices[0].clone();
     store
-        .with_workspace(seed::WORKSPACE_2, |ws| {
+        .with_workspace_sync(seed::WORKSPACE_2, |ws| {
             for n in 0..LOCKS {
                 let mut lock = template.clone();
                 lock.device_id = lock_id(n);
@@ -67,7 +67,7 @@ fn fill(codes: usize) -> Store {
     // In batches, so the workspace's lock is let go now and then, as under real traffic.
     for batch in 0..codes / 2 / 1_000 {
         store
-            .with_workspace(seed::WORKSPACE_2, |ws| {
+            .with_workspace_sync(seed::WORKSPACE_2, |ws| {
                 for i in 0..1_000 {
                     ws.create_multiple(pair(batch * 1_000 + i), &Scope::default())?;
                 }
@@ -132,7 +132,7 @@ async fn main() {
     let start = Instant::now();
     let store = fill(codes);
     let db_codes = store
-        .with_workspace(seed::WORKSPACE_2, |ws| Ok(ws.codes_len()))
+        .with_workspace_sync(seed::WORKSPACE_2, |ws| Ok(ws.codes_len()))
         .expect("workspace 1");
     println!(
         "filled {db_codes} codes on {LOCKS} locks in {:.1} s",
@@ -164,7 +164,7 @@ async fn main() {
     // Each run follows a new create_multiple, so each refresh is a 200 with the new page.
     let change = || {
         store
-            .with_workspace(seed::WORKSPACE_2, |ws| {
+            .with_workspace_sync(seed::WORKSPACE_2, |ws| {
                 ws.create_multiple(pair(codes / 2), &Scope::default())
             })
             .expect("a code");

@@ -36,7 +36,7 @@ fn full() -> &'static Store {
         let store = store();
         let template = seed::database().devices[0].clone();
         store
-            .with_workspace(seed::WORKSPACE_1, |ws| {
+            .with_workspace_sync(seed::WORKSPACE_1, |ws| {
                 for n in 0..LOCKS {
                     let mut lock = template.clone();
                     lock.device_id = Uuid::from_u128(0xbe_0000 + n);

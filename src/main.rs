@@ -20,6 +20,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const HEALTHCHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
+    // Transparent huge pages off for the whole process, before anything is allocated: mimalloc
+    // asks for them, and the first touch of each zeroes 2 MB (after compacting memory when the
+    // kernel has none free), which stalled requests behind a growing table for tens of ms and
+    // some starts too (docs/performance.md).
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Healthcheck) => healthcheck(&cli.config),
@@ -80,11 +86,6 @@ async fn serve(config: Config) -> ExitCode {
     // Printed for every port, not only 0: whoever started the binary learns from this one
     // line, flushed, that it is ready and where, without polling /health.
     let announce = |addr| {
-        // Transparent huge pages off once the app is built (built with them, the start is
-        // ~6 ms faster): mimalloc asks for them, and the first touch of each zeroes 2 MB,
-        // which stalled requests behind a growing table for tens of ms (docs/performance.md).
-        #[cfg(target_os = "linux")]
-        let _ = rustix::thread::disable_transparent_huge_pages(true);
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{}", seam_mock::listening_line(addr));
         let _ = out.flush();

@@ -47,7 +47,7 @@ async fn pump(store: WeakStore) {
         };
         for id in store.webhooks().workspaces() {
             // A workspace removed meanwhile has nothing to tick.
-            let _ = store.with_workspace(id, |_| Ok(()));
+            let _ = store.with_workspace(id, |_| Ok(())).await;
         }
     }
 }

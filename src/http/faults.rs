@@ -274,7 +274,8 @@ async fn devices_of(
         if let (Some(code), Some(ws)) = (m.get("access_code_id").and_then(uuid), workspace_id) {
             let device = layer
                 .store
-                .with_workspace(ws, |w| w.code(code, &Scope::default()).map(|c| c.device_id));
+                .with_workspace(ws, |w| w.code(code, &Scope::default()).map(|c| c.device_id))
+                .await;
             ids.extend(device.ok());
         }
     }

@@ -23,7 +23,6 @@ pub mod schema;
 pub mod state;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use axum::{
     Router,
@@ -130,7 +129,7 @@ pub fn app(store: Store, max_body_bytes: usize) -> Router {
     let (seam, open, doc) = parts();
     let state = AppState {
         store,
-        openapi_json: Arc::from(openapi::to_json(&doc)),
+        openapi_json: openapi::DocumentJson::serialize(doc),
     };
     let recorder = journal::Recorder {
         store: state.store.clone(),

@@ -10,6 +10,7 @@
 //! rewrites it).
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use utoipa::{
     Modify, OpenApi,
@@ -74,6 +75,47 @@ struct ApiDoc;
 /// The document before the routes add their paths.
 pub fn base() -> openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// The document's JSON as `/openapi.json` serves it, made on a thread of its own once the
+/// router is built: the server listens without waiting for it (a few ms of every start).
+#[derive(Clone)]
+pub struct DocumentJson {
+    doc: Arc<openapi::OpenApi>,
+    json: Arc<OnceLock<Arc<str>>>,
+}
+
+impl DocumentJson {
+    /// Starts serializing `doc`; the first request for it makes it if no thread could.
+    pub fn serialize(doc: openapi::OpenApi) -> Self {
+        let this = DocumentJson {
+            doc: Arc::new(doc),
+            json: Arc::default(),
+        };
+        let background = this.clone();
+        let _ = std::thread::Builder::new()
+            .name("openapi-json".into())
+            .spawn(move || background.make());
+        this
+    }
+
+    /// The JSON; whoever comes second waits for the first to finish it.
+    fn make(&self) -> Arc<str> {
+        self.json
+            .get_or_init(|| Arc::from(to_json(&self.doc)))
+            .clone()
+    }
+
+    /// The JSON, waiting (off the runtime's threads) while it is still being made.
+    pub async fn get(&self) -> Arc<str> {
+        if let Some(json) = self.json.get() {
+            return json.clone();
+        }
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.make())
+            .await
+            .expect("serializing the OpenAPI document does not panic")
+    }
 }
 
 /// `doc` as the committed `openapi/openapi.json` holds it: pretty JSON and a newline.

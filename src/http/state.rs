@@ -1,8 +1,7 @@
 //! What every handler can reach: a leaf, so route modules and the router assembly both use it
 //! without using each other.
 
-use std::sync::Arc;
-
+use super::openapi::DocumentJson;
 use crate::store::Store;
 
 /// The state behind every request: the store, and the OpenAPI document the router was built
@@ -10,5 +9,5 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub openapi_json: Arc<str>,
+    pub openapi_json: DocumentJson,
 }

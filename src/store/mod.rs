@@ -1,9 +1,9 @@
 //! The store: every workspace's state, the credentials that lead to it, and the server clock.
 //!
 //! A cheap-to-clone handle ([`Store`]) over a registry behind a `RwLock` (credentials and the
-//! workspace map) and one (parking_lot) `Mutex` per workspace. Requests lock only their own
-//! workspace, run a synchronous method on it ([`Store::with_workspace`]) and never hold a lock
-//! across `.await`.
+//! workspace map) and one (parking_lot) `Mutex` per workspace. Requests wait their turn for
+//! their own workspace, lock it, run a synchronous method on it ([`Store::with_workspace`])
+//! and never hold a lock across `.await`.
 
 pub mod chunked;
 pub mod clock;
@@ -87,10 +87,32 @@ pub struct Caller {
     pub via: Via,
 }
 
-/// A workspace behind its lock. parking_lot's mutex spins briefly before it parks a thread,
-/// so the short sections every request of a busy workspace holds it for rarely go through
-/// the kernel to sleep and wake.
-type Shared = Arc<parking_lot::Mutex<Workspace>>;
+/// A workspace behind its lock, and the queue requests wait in for it.
+pub(crate) struct Slot {
+    /// Requests take their turn here before they lock the workspace, so a request that finds
+    /// it busy waits as a task while its worker thread serves other connections, instead of
+    /// the thread spinning or sleeping in the mutex (the bench's throughput: docs/performance.md).
+    turn: tokio::sync::Mutex<()>,
+    /// parking_lot's mutex spins briefly before it parks a thread: the callers outside the
+    /// queue (background ticks, fake control calls) rarely sleep in the kernel.
+    workspace: parking_lot::Mutex<Workspace>,
+}
+
+impl Slot {
+    fn shared(ws: Workspace) -> Shared {
+        Arc::new(Slot {
+            turn: tokio::sync::Mutex::new(()),
+            workspace: parking_lot::Mutex::new(ws),
+        })
+    }
+
+    /// The workspace, locked (without waiting in the queue).
+    pub(crate) fn lock(&self) -> parking_lot::MutexGuard<'_, Workspace> {
+        self.workspace.lock()
+    }
+}
+
+type Shared = Arc<Slot>;
 
 #[derive(Default)]
 pub(crate) struct Registry {
@@ -227,8 +249,7 @@ impl Store {
             ws.load(&db);
             // Loaded history is not news: nothing to deliver.
             ws.mark_published();
-            reg.workspaces
-                .insert(w.workspace_id, Arc::new(parking_lot::Mutex::new(ws)));
+            reg.workspaces.insert(w.workspace_id, Slot::shared(ws));
         }
         // Webhooks go with the registry, under its lock: the state file never reads one
         // without the other.
@@ -308,16 +329,33 @@ impl Store {
         reg.workspaces.get(&id).cloned()
     }
 
-    /// Locks one workspace, brings it up to the server clock, and runs `f` on it. `f` is
-    /// synchronous, so the lock is never held across an `.await`. One `Result`: a missing
-    /// workspace and `f`'s own failure are both an [`Error`].
-    pub fn with_workspace<R>(
+    /// A request's way to a workspace: waits its turn in the workspace's queue, then locks it,
+    /// brings it up to the server clock and runs `f` on it. `f` is synchronous, so the lock is
+    /// never held across an `.await`. One `Result`: a missing workspace and `f`'s own failure
+    /// are both an [`Error`].
+    pub async fn with_workspace<R>(
         &self,
         id: Uuid,
         f: impl FnOnce(&mut Workspace) -> Result<R>,
     ) -> Result<R> {
-        let shared = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
-        let mut ws = shared.lock();
+        let slot = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
+        let _turn = slot.turn.lock().await;
+        self.run_on(&slot, f)
+    }
+
+    /// [`Store::with_workspace`] for synchronous callers: locks the workspace without waiting
+    /// in its queue (the lock alone keeps one caller at a time).
+    pub fn with_workspace_sync<R>(
+        &self,
+        id: Uuid,
+        f: impl FnOnce(&mut Workspace) -> Result<R>,
+    ) -> Result<R> {
+        let slot = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
+        self.run_on(&slot, f)
+    }
+
+    fn run_on<R>(&self, slot: &Slot, f: impl FnOnce(&mut Workspace) -> Result<R>) -> Result<R> {
+        let mut ws = slot.lock();
         let now = self.now();
         ws.now = now;
         ws.tick(now);
@@ -372,6 +410,34 @@ mod tests {
             },
         )
         .unwrap()
+    }
+
+    /// On a runtime of one thread: were the waiting request to block its thread in the mutex,
+    /// nothing else would run, and if it did not wait at all it would be done at once.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_request_for_a_busy_workspace_waits_as_a_task() {
+        let s = store();
+        let slot = s.shared(seed::WORKSPACE_1).unwrap();
+        let someone_else = slot.turn.lock().await;
+        let waiting = tokio::spawn({
+            let s = s.clone();
+            async move {
+                s.with_workspace(seed::WORKSPACE_1, |ws| Ok(ws.codes_len()))
+                    .await
+            }
+        });
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!waiting.is_finished(), "it waits for its turn");
+        drop(someone_else);
+        assert_eq!(
+            waiting.await.unwrap().unwrap(),
+            s.with_workspace_sync(seed::WORKSPACE_1, |ws| Ok(ws.codes_len()))
+                .unwrap()
+        );
+        let missing = s.with_workspace(Uuid::nil(), |_| Ok(())).await;
+        assert!(matches!(missing, Err(Error::WorkspaceNotFound(_))));
     }
 
     #[test]

@@ -64,8 +64,7 @@ impl Store {
             reg.api_keys.extend(db.api_keys.iter().cloned());
             reg.client_sessions
                 .extend(db.client_sessions.iter().cloned());
-            reg.workspaces
-                .insert(workspace_id, Arc::new(parking_lot::Mutex::new(ws)));
+            reg.workspaces.insert(workspace_id, super::Slot::shared(ws));
         }
         lock(&self.inner.sandboxes).insert(workspace_id, Arc::new(db));
         NewSandbox {

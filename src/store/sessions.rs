@@ -288,7 +288,7 @@ impl Store {
 
     /// One workspace's record.
     pub fn workspace_record(&self, id: Uuid) -> Result<WorkspaceRecord> {
-        self.with_workspace(id, |ws| Ok(ws.record.clone()))
+        self.with_workspace_sync(id, |ws| Ok(ws.record.clone()))
     }
 
     /// The workspaces a principal sees in `/workspaces/list`: a member's every workspace, any
@@ -331,10 +331,8 @@ impl Store {
         }
         .ok_or_else(|| unauthorized("the credential no longer exists"))?;
         list.push(record.workspace_id);
-        reg.workspaces.insert(
-            record.workspace_id,
-            std::sync::Arc::new(parking_lot::Mutex::new(ws)),
-        );
+        reg.workspaces
+            .insert(record.workspace_id, super::Slot::shared(ws));
         Ok(record)
     }
 

@@ -125,7 +125,8 @@ pub async fn get(
             CodeRef::Pin { device_id, code } => {
                 ws.code_by_pin(*device_id, code, &caller.scope).cloned()
             }
-        })?;
+        })
+        .await?;
     Ok(AccessCodeResponse::new(code))
 }
 
@@ -175,35 +176,42 @@ pub async fn list(
     WithInput { params: req, input }: WithInput<ListAccessCodesRequest>,
 ) -> Result<AccessCodePageResponse> {
     let page = PageArgs::new(req.limit, req.page_cursor, DEFAULT_PAGE);
-    let (codes, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
-        let p = match (&req.device_id, &req.access_code_ids) {
-            (Some(d), None) => ws.codes_on_device(
-                d.or(Error::DeviceNotFound)?,
-                &caller.scope,
-                page.offset,
-                page.limit,
-            )?,
-            (Some(d), Some(ids)) => {
-                let wanted = LookupId::valid(ids);
-                let all =
-                    ws.codes_on_device(d.or(Error::DeviceNotFound)?, &caller.scope, 0, usize::MAX)?;
-                let it = all
-                    .items
-                    .into_iter()
-                    .filter(|c| wanted.contains(&c.access_code_id));
-                paginate(it, page.offset, page.limit)
-            }
-            (None, Some(ids)) => ws.codes_by_ids(
-                &LookupId::valid(ids),
-                &caller.scope,
-                page.offset,
-                page.limit,
-            ),
-            (None, None) => return Err(Error::AccessCodeNotFound),
-        };
-        let pg = Pagination::of(&p, &input);
-        Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
-    })?;
+    let (codes, pagination) = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let p = match (&req.device_id, &req.access_code_ids) {
+                (Some(d), None) => ws.codes_on_device(
+                    d.or(Error::DeviceNotFound)?,
+                    &caller.scope,
+                    page.offset,
+                    page.limit,
+                )?,
+                (Some(d), Some(ids)) => {
+                    let wanted = LookupId::valid(ids);
+                    let all = ws.codes_on_device(
+                        d.or(Error::DeviceNotFound)?,
+                        &caller.scope,
+                        0,
+                        usize::MAX,
+                    )?;
+                    let it = all
+                        .items
+                        .into_iter()
+                        .filter(|c| wanted.contains(&c.access_code_id));
+                    paginate(it, page.offset, page.limit)
+                }
+                (None, Some(ids)) => ws.codes_by_ids(
+                    &LookupId::valid(ids),
+                    &caller.scope,
+                    page.offset,
+                    page.limit,
+                ),
+                (None, None) => return Err(Error::AccessCodeNotFound),
+            };
+            let pg = Pagination::of(&p, &input);
+            Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
+        })
+        .await?;
     Ok(AccessCodePageResponse::new(codes, pagination))
 }
 
@@ -272,7 +280,8 @@ pub async fn update(
     };
     let attempt = app
         .store
-        .with_workspace(caller.workspace_id, |ws| ws.update(req, &caller.scope))?;
+        .with_workspace(caller.workspace_id, |ws| ws.update(req, &caller.scope))
+        .await?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -305,17 +314,19 @@ pub async fn update_multiple(
     caller: Caller,
     Params(r): Params<UpdateMultipleRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.update_multiple(
-            UpdateMultiple {
-                common_code_key: r.common_code_key,
-                name: r.name,
-                starts_at: r.starts_at,
-                ends_at: r.ends_at,
-            },
-            &caller.scope,
-        )
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.update_multiple(
+                UpdateMultiple {
+                    common_code_key: r.common_code_key,
+                    name: r.name,
+                    starts_at: r.starts_at,
+                    ends_at: r.ends_at,
+                },
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -356,12 +367,15 @@ pub async fn delete(
     caller: Caller,
     Params(r): Params<DeleteAccessCodeRequest>,
 ) -> Result<ActionAttemptResponse> {
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.delete(
-            r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
-            &caller.scope,
-        )
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.delete(
+                r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -392,8 +406,11 @@ pub async fn generate_code(
     caller: Caller,
     Params(r): Params<GenerateCodeRequest>,
 ) -> Result<GeneratedCodeResponse> {
-    let generated = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.generate_code(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
-    })?;
+    let generated = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.generate_code(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)
+        })
+        .await?;
     Ok(GeneratedCodeResponse::new(generated))
 }

@@ -57,10 +57,13 @@ pub async fn get(
     caller: Caller,
     Params(req): Params<GetActionAttemptRequest>,
 ) -> Result<ActionAttemptResponse> {
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.action_attempt(req.action_attempt_id.or(|_| Error::ActionAttemptNotFound)?)
-            .map(|a| a.to_wire())
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.action_attempt(req.action_attempt_id.or(|_| Error::ActionAttemptNotFound)?)
+                .map(|a| a.to_wire())
+        })
+        .await?;
     Ok(ActionAttemptResponse::new(attempt))
 }
 
@@ -94,13 +97,16 @@ pub async fn list(
     WithInput { params: req, input }: WithInput<ListActionAttemptsRequest>,
 ) -> Result<ActionAttemptPageResponse> {
     let ids = LookupId::valid(&req.action_attempt_ids);
-    let attempts: Vec<Value> = app.store.with_workspace(caller.workspace_id, |ws| {
-        Ok(ws
-            .action_attempts(&ids)
-            .into_iter()
-            .map(|a| a.to_wire())
-            .collect())
-    })?;
+    let attempts: Vec<Value> = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            Ok(ws
+                .action_attempts(&ids)
+                .into_iter()
+                .map(|a| a.to_wire())
+                .collect())
+        })
+        .await?;
     // Every named attempt comes back at once: always the last page.
     let last = Page::<()> {
         items: Vec::new(),

@@ -55,11 +55,14 @@ pub async fn pull_backup_access_code(
     caller: Caller,
     Params(r): Params<PullBackupRequest>,
 ) -> Result<PulledBackupResponse> {
-    let backup = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.pull_backup(
-            r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
-            &caller.scope,
-        )
-    })?;
+    let backup = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.pull_backup(
+                r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(PulledBackupResponse::new(backup.clone(), backup))
 }

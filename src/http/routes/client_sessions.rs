@@ -48,7 +48,8 @@ pub struct ClientSessionView {
 
 /// A stored client session as Seam returns it, with the devices it sees counted.
 pub fn view(app: &AppState, s: ClientSession) -> Result<ClientSessionView> {
-    let device_count = app.store.with_workspace(s.workspace_id, |ws| {
+    // Synchronous: lists map many sessions through it; a count is a short read.
+    let device_count = app.store.with_workspace_sync(s.workspace_id, |ws| {
         Ok(ws.device_count(&s.connected_account_ids))
     })?;
     Ok(ClientSessionView {
@@ -118,7 +119,7 @@ fn session_maker(principal: Principal, req: &CreateClientSessionRequest) -> Resu
     }
 }
 
-fn make(
+async fn make(
     app: &AppState,
     principal: Principal,
     req: CreateClientSessionRequest,
@@ -126,11 +127,13 @@ fn make(
 ) -> Result<ClientSessionResponse> {
     let caller = session_maker(principal, &req)?;
     let accounts = req.connected_account_ids.unwrap_or_default();
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        accounts
-            .iter()
-            .try_for_each(|a| ws.connected_account(*a, &caller.scope).map(|_| ()))
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            accounts
+                .iter()
+                .try_for_each(|a| ws.connected_account(*a, &caller.scope).map(|_| ()))
+        })
+        .await?;
     let s = app.store.create_client_session(
         caller.workspace_id,
         NewClientSession {
@@ -167,7 +170,7 @@ pub async fn create(
     principal: Principal,
     Params(req): Params<CreateClientSessionRequest>,
 ) -> Result<ClientSessionResponse> {
-    make(&app, principal, req, false)
+    make(&app, principal, req, false).await
 }
 
 /// Creates a client session, or returns the one its `user_identifier_key` already has. Also
@@ -191,7 +194,7 @@ pub async fn create_put(
     principal: Principal,
     Params(req): Params<CreateClientSessionRequest>,
 ) -> Result<ClientSessionResponse> {
-    make(&app, principal, req, true)
+    make(&app, principal, req, true).await
 }
 
 /// The client session of a `user_identifier_key`, made if it has none. Also takes a
@@ -216,7 +219,7 @@ pub async fn get_or_create(
     principal: Principal,
     Params(req): Params<CreateClientSessionRequest>,
 ) -> Result<ClientSessionResponse> {
-    make(&app, principal, req, true)
+    make(&app, principal, req, true).await
 }
 
 crate::request! {
@@ -413,16 +416,19 @@ pub async fn grant_access(
         .next()
         .ok_or(Error::NoSuchClientSession)?;
     let requested = req.connected_account_ids.unwrap_or_default();
-    let accounts = app.store.with_workspace(caller.workspace_id, |ws| {
-        requested
-            .iter()
-            .map(|a| {
-                let id = a.id.ok_or(Error::ConnectedAccountNotFound)?;
-                ws.connected_account(id, &caller.scope)
-                    .map(|a| a.connected_account_id)
-            })
-            .collect::<Result<Vec<Uuid>>>()
-    })?;
+    let accounts = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            requested
+                .iter()
+                .map(|a| {
+                    let id = a.id.ok_or(Error::ConnectedAccountNotFound)?;
+                    ws.connected_account(id, &caller.scope)
+                        .map(|a| a.connected_account_id)
+                })
+                .collect::<Result<Vec<Uuid>>>()
+        })
+        .await?;
     let s =
         app.store
             .change_client_session(caller.workspace_id, session.client_session_id, |s| {

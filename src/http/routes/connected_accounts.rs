@@ -121,17 +121,20 @@ pub async fn get(
     caller: Caller,
     Params(req): Params<GetConnectedAccountRequest>,
 ) -> Result<ConnectedAccountResponse> {
-    let account = app.store.with_workspace(caller.workspace_id, |ws| {
-        match (&req.connected_account_id, &req.email) {
-            (Some(id), _) => match id.id {
-                Some(id) => ws.connected_account(id, &caller.scope),
-                None => Err(crate::error::Error::ConnectedAccountNotFound),
-            },
-            (None, Some(email)) => ws.connected_account_by_email(email, &caller.scope),
-            (None, None) => Err(crate::error::Error::ConnectedAccountNotFound),
-        }
-        .map(ConnectedAccountView::from)
-    })?;
+    let account = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            match (&req.connected_account_id, &req.email) {
+                (Some(id), _) => match id.id {
+                    Some(id) => ws.connected_account(id, &caller.scope),
+                    None => Err(crate::error::Error::ConnectedAccountNotFound),
+                },
+                (None, Some(email)) => ws.connected_account_by_email(email, &caller.scope),
+                (None, None) => Err(crate::error::Error::ConnectedAccountNotFound),
+            }
+            .map(ConnectedAccountView::from)
+        })
+        .await?;
     Ok(ConnectedAccountResponse::new(account))
 }
 
@@ -174,12 +177,15 @@ pub async fn list(
             .iter()
             .all(|(k, v)| a.custom_metadata.get(k) == Some(v))
     };
-    let (accounts, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
-        let p = ws.connected_accounts_page(&caller.scope, keep, page.offset, page.limit);
-        let pg = Pagination::of(&p, &input);
-        let items = p.items.into_iter().map(ConnectedAccountView::from);
-        Ok((items.collect::<Vec<_>>(), pg))
-    })?;
+    let (accounts, pagination) = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let p = ws.connected_accounts_page(&caller.scope, keep, page.offset, page.limit);
+            let pg = Pagination::of(&p, &input);
+            let items = p.items.into_iter().map(ConnectedAccountView::from);
+            Ok((items.collect::<Vec<_>>(), pg))
+        })
+        .await?;
     Ok(ConnectedAccountPageResponse::new(accounts, pagination))
 }
 
@@ -258,14 +264,17 @@ pub async fn update(
         automatically_manage_new_devices: req.automatically_manage_new_devices,
         custom_metadata: req.custom_metadata.map(|m| m.0),
     };
-    let account = app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = req
-            .connected_account_id
-            .id
-            .ok_or(Error::ConnectedAccountNotFound)?;
-        ws.update_connected_account(id, changes, &caller.scope)
-            .map(ConnectedAccountView::from)
-    })?;
+    let account = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = req
+                .connected_account_id
+                .id
+                .ok_or(Error::ConnectedAccountNotFound)?;
+            ws.update_connected_account(id, changes, &caller.scope)
+                .map(ConnectedAccountView::from)
+        })
+        .await?;
     Ok(ConnectedAccountResponse::new(account))
 }
 
@@ -300,13 +309,15 @@ pub async fn delete(
     caller: Caller,
     Params(req): Params<ConnectedAccountIdRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = req
-            .connected_account_id
-            .id
-            .ok_or(Error::ConnectedAccountNotFound)?;
-        ws.delete_connected_account(id, &caller.scope)
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = req
+                .connected_account_id
+                .id
+                .ok_or(Error::ConnectedAccountNotFound)?;
+            ws.delete_connected_account(id, &caller.scope)
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -330,12 +341,14 @@ pub async fn sync(
     caller: Caller,
     Params(req): Params<ConnectedAccountIdRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = req
-            .connected_account_id
-            .id
-            .ok_or(Error::ConnectedAccountNotFound)?;
-        ws.connected_account(id, &caller.scope).map(|_| ())
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = req
+                .connected_account_id
+                .id
+                .ok_or(Error::ConnectedAccountNotFound)?;
+            ws.connected_account(id, &caller.scope).map(|_| ())
+        })
+        .await?;
     Ok(OkResponse::new())
 }

@@ -139,8 +139,10 @@ pub async fn report_device_constraints(
         device_id: r.device_id,
         supported_code_lengths: r.lengths(),
     };
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.report_constraints(req, &caller.scope)
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.report_constraints(req, &caller.scope)
+        })
+        .await?;
     Ok(OkResponse::new())
 }

@@ -181,9 +181,12 @@ pub async fn create_multiple(
         },
         settings: r.settings.into(),
     };
-    let codes = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.create_multiple(req, &caller.scope)
-    })?;
+    let codes = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.create_multiple(req, &caller.scope)
+        })
+        .await?;
     Ok(AccessCodesResponse::new(codes))
 }
 
@@ -233,6 +236,7 @@ pub async fn create(
     };
     let (code, attempt) = app
         .store
-        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))?;
+        .with_workspace(caller.workspace_id, |ws| ws.create_one(req, &caller.scope))
+        .await?;
     Ok(CreatedAccessCodeResponse::new(code, attempt.to_wire()))
 }

@@ -76,7 +76,8 @@ pub async fn create(
 ) -> Result<CustomizationProfileResponse> {
     let p = app
         .store
-        .with_workspace(caller.workspace_id, |ws| Ok(ws.create_profile(req.into())))?;
+        .with_workspace(caller.workspace_id, |ws| Ok(ws.create_profile(req.into())))
+        .await?;
     Ok(CustomizationProfileResponse::new(p))
 }
 
@@ -107,13 +108,16 @@ pub async fn get(
     caller: Caller,
     Params(req): Params<GetProfileRequest>,
 ) -> Result<CustomizationProfileResponse> {
-    let p = app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = req
-            .customization_profile_id
-            .id
-            .ok_or(Error::CustomizationProfileNotFound)?;
-        ws.profile(id).cloned()
-    })?;
+    let p = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = req
+                .customization_profile_id
+                .id
+                .ok_or(Error::CustomizationProfileNotFound)?;
+            ws.profile(id).cloned()
+        })
+        .await?;
     Ok(CustomizationProfileResponse::new(p))
 }
 
@@ -143,9 +147,12 @@ pub async fn list(
     caller: Caller,
     Params(_req): Params<ListProfilesRequest>,
 ) -> Result<CustomizationProfileListResponse> {
-    let all = app.store.with_workspace(caller.workspace_id, |ws| {
-        Ok(ws.profiles().cloned().collect())
-    })?;
+    let all = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            Ok(ws.profiles().cloned().collect())
+        })
+        .await?;
     Ok(CustomizationProfileListResponse::new(all))
 }
 
@@ -178,13 +185,15 @@ pub async fn update(
     caller: Caller,
     Params(req): Params<UpdateProfileRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        let id: Uuid = req
-            .customization_profile_id
-            .id
-            .ok_or(Error::CustomizationProfileNotFound)?;
-        ws.update_profile(id, req.fields.into())
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id: Uuid = req
+                .customization_profile_id
+                .id
+                .ok_or(Error::CustomizationProfileNotFound)?;
+            ws.update_profile(id, req.fields.into())
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 

@@ -63,21 +63,24 @@ pub async fn get(
     caller: Caller,
     Params(req): Params<GetDeviceRequest>,
 ) -> Result<DeviceResponse> {
-    let device = app.store.with_workspace(caller.workspace_id, |ws| {
-        match (&req.device_id, &req.name) {
-            (Some(id), _) => ws
-                .device(id.or(Error::DeviceNotFound)?, &caller.scope)
-                .cloned(),
-            (None, Some(n)) => ws
-                .devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
-                .items
-                .into_iter()
-                .find(|d| d.is_named(n))
-                .cloned()
-                .ok_or_else(|| Error::DeviceNotFound(n.clone())),
-            (None, None) => Err(Error::DeviceNotFound(String::new())),
-        }
-    })?;
+    let device = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            match (&req.device_id, &req.name) {
+                (Some(id), _) => ws
+                    .device(id.or(Error::DeviceNotFound)?, &caller.scope)
+                    .cloned(),
+                (None, Some(n)) => ws
+                    .devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
+                    .items
+                    .into_iter()
+                    .find(|d| d.is_named(n))
+                    .cloned()
+                    .ok_or_else(|| Error::DeviceNotFound(n.clone())),
+                (None, None) => Err(Error::DeviceNotFound(String::new())),
+            }
+        })
+        .await?;
     Ok(DeviceResponse::new(device))
 }
 
@@ -155,10 +158,13 @@ pub async fn list(
     WithInput { params: req, input }: WithInput<ListDevicesRequest>,
 ) -> Result<DevicePageResponse> {
     let (page, filter) = req.page_and_filter();
-    let (devices, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
-        let p = ws.devices(&filter, &caller.scope, page.offset, page.limit);
-        let pg = Pagination::of(&p, &input);
-        Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
-    })?;
+    let (devices, pagination) = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let p = ws.devices(&filter, &caller.scope, page.offset, page.limit);
+            let pg = Pagination::of(&p, &input);
+            Ok((p.items.into_iter().cloned().collect::<Vec<_>>(), pg))
+        })
+        .await?;
     Ok(DevicePageResponse::new(devices, pagination))
 }

@@ -81,13 +81,15 @@ pub async fn update(
         is_managed: req.is_managed,
         backup_access_code_pool_enabled: req.backup_access_code_pool_enabled,
     };
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.update_device(
-            req.device_id.or(Error::DeviceNotFound)?,
-            changes,
-            &caller.scope,
-        )
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.update_device(
+                req.device_id.or(Error::DeviceNotFound)?,
+                changes,
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -119,9 +121,11 @@ pub async fn delete(
     caller: Caller,
     Params(req): Params<DeleteDeviceRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.delete_device(req.device_id.or(Error::DeviceNotFound)?, &caller.scope)
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.delete_device(req.device_id.or(Error::DeviceNotFound)?, &caller.scope)
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -242,8 +246,10 @@ pub async fn report_provider_metadata(
         .into_iter()
         .map(|(id, tz)| Ok((id.or(Error::DeviceNotFound)?, tz)))
         .collect::<Result<Vec<_>>>()?;
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.report_provider_metadata(reports, &caller.scope)
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.report_provider_metadata(reports, &caller.scope)
+        })
+        .await?;
     Ok(OkResponse::new())
 }

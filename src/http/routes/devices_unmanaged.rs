@@ -118,21 +118,24 @@ pub async fn get(
     caller: Caller,
     Params(req): Params<GetDeviceRequest>,
 ) -> Result<UnmanagedDeviceResponse> {
-    let device = app.store.with_workspace(caller.workspace_id, |ws| {
-        match (&req.device_id, &req.name) {
-            (Some(id), _) => ws
-                .unmanaged_device(id.or(Error::DeviceNotFound)?, &caller.scope)
-                .map(UnmanagedDeviceView::from),
-            (None, Some(n)) => ws
-                .unmanaged_devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
-                .items
-                .into_iter()
-                .find(|d| d.is_named(n))
-                .map(UnmanagedDeviceView::from)
-                .ok_or_else(|| Error::DeviceNotFound(n.clone())),
-            (None, None) => Err(Error::DeviceNotFound(String::new())),
-        }
-    })?;
+    let device = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            match (&req.device_id, &req.name) {
+                (Some(id), _) => ws
+                    .unmanaged_device(id.or(Error::DeviceNotFound)?, &caller.scope)
+                    .map(UnmanagedDeviceView::from),
+                (None, Some(n)) => ws
+                    .unmanaged_devices(&DeviceFilter::default(), &caller.scope, 0, usize::MAX)
+                    .items
+                    .into_iter()
+                    .find(|d| d.is_named(n))
+                    .map(UnmanagedDeviceView::from)
+                    .ok_or_else(|| Error::DeviceNotFound(n.clone())),
+                (None, None) => Err(Error::DeviceNotFound(String::new())),
+            }
+        })
+        .await?;
     Ok(UnmanagedDeviceResponse::new(device))
 }
 
@@ -155,12 +158,15 @@ pub async fn list(
     WithInput { params: req, input }: WithInput<ListDevicesRequest>,
 ) -> Result<UnmanagedDevicePageResponse> {
     let (page, filter) = req.page_and_filter();
-    let (devices, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
-        let p = ws.unmanaged_devices(&filter, &caller.scope, page.offset, page.limit);
-        let pg = Pagination::of(&p, &input);
-        let items = p.items.into_iter().map(UnmanagedDeviceView::from);
-        Ok((items.collect::<Vec<_>>(), pg))
-    })?;
+    let (devices, pagination) = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let p = ws.unmanaged_devices(&filter, &caller.scope, page.offset, page.limit);
+            let pg = Pagination::of(&p, &input);
+            let items = p.items.into_iter().map(UnmanagedDeviceView::from);
+            Ok((items.collect::<Vec<_>>(), pg))
+        })
+        .await?;
     Ok(UnmanagedDevicePageResponse::new(devices, pagination))
 }
 
@@ -205,13 +211,15 @@ pub async fn update(
     caller: Caller,
     Params(req): Params<UpdateUnmanagedDeviceRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.update_unmanaged_device(
-            req.device_id.or(Error::DeviceNotFound)?,
-            req.custom_metadata.map(|m| m.0),
-            req.is_managed == Some(true),
-            &caller.scope,
-        )
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.update_unmanaged_device(
+                req.device_id.or(Error::DeviceNotFound)?,
+                req.custom_metadata.map(|m| m.0),
+                req.is_managed == Some(true),
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(OkResponse::new())
 }

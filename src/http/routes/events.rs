@@ -105,13 +105,16 @@ pub async fn list(
         until,
     };
     let limit = req.limit.map_or(500, |l| l.0);
-    let events = app.store.with_workspace(caller.workspace_id, |ws| {
-        Ok(ws
-            .events_matching(&filter, limit)
-            .into_iter()
-            .cloned()
-            .collect())
-    })?;
+    let events = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            Ok(ws
+                .events_matching(&filter, limit)
+                .into_iter()
+                .cloned()
+                .collect())
+        })
+        .await?;
     Ok(EventsResponse::new(events))
 }
 
@@ -167,6 +170,7 @@ pub async fn get(
                     .map(|e| (*e).clone())
                     .ok_or(Error::EventNotFound)
             }
-        })?;
+        })
+        .await?;
     Ok(EventResponse::new(event, ""))
 }

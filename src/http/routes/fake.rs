@@ -244,57 +244,60 @@ pub async fn add_device(
         return Err(Error::WorkspaceNotFound(workspace_id));
     }
     let template = template_for(&device_type).unwrap_or(GENERIC_LOCK);
-    let device = app.store.with_workspace(workspace_id, |ws| {
-        let connected_account_id = match account {
-            Some(a) if ws.has_connected_account(a) => a,
-            Some(_) => {
-                return Err(Error::field(
-                    "connected_account_id",
-                    "Unknown connected account",
-                ));
-            }
-            None => ws.default_connected_account().ok_or_else(|| {
-                Error::field(
-                    "connected_account_id",
-                    "The workspace has no connected account to own the device",
-                )
-            })?,
-        };
-        let name = display_name
-            .clone()
-            .unwrap_or_else(|| format!("{device_type} device"));
-        let props = merge_properties(
-            &template.properties(&name),
-            properties.clone().unwrap_or_default(),
-        )?;
-        let capabilities_supported: Vec<String> = capabilities.clone().unwrap_or_else(|| {
-            template
-                .capabilities
+    let device = app
+        .store
+        .with_workspace(workspace_id, |ws| {
+            let connected_account_id = match account {
+                Some(a) if ws.has_connected_account(a) => a,
+                Some(_) => {
+                    return Err(Error::field(
+                        "connected_account_id",
+                        "Unknown connected account",
+                    ));
+                }
+                None => ws.default_connected_account().ok_or_else(|| {
+                    Error::field(
+                        "connected_account_id",
+                        "The workspace has no connected account to own the device",
+                    )
+                })?,
+            };
+            let name = display_name
+                .clone()
+                .unwrap_or_else(|| format!("{device_type} device"));
+            let props = merge_properties(
+                &template.properties(&name),
+                properties.clone().unwrap_or_default(),
+            )?;
+            let capabilities_supported: Vec<String> = capabilities.clone().unwrap_or_else(|| {
+                template
+                    .capabilities
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect()
+            });
+            let device_id = ws.new_id();
+            let mut device = template.device(
+                device_id,
+                workspace_id,
+                connected_account_id,
+                &device_type,
+                &name,
+                ws.now,
+            );
+            device.can_program_online_access_codes = capabilities_supported
                 .iter()
-                .map(|c| c.to_string())
-                .collect()
-        });
-        let device_id = ws.new_id();
-        let mut device = template.device(
-            device_id,
-            workspace_id,
-            connected_account_id,
-            &device_type,
-            &name,
-            ws.now,
-        );
-        device.can_program_online_access_codes = capabilities_supported
-            .iter()
-            .any(|c| c == ACCESS_CODE_CAPABILITY);
-        device.set_simulation(template.simulation(&capabilities_supported));
-        device.capabilities_supported = capabilities_supported;
-        if let Some(o) = offline {
-            device.can_program_offline_access_codes = o;
-        }
-        device.properties = props;
-        device.custom_metadata = custom_metadata.clone();
-        Ok(ws.add_device(device).clone())
-    })?;
+                .any(|c| c == ACCESS_CODE_CAPABILITY);
+            device.set_simulation(template.simulation(&capabilities_supported));
+            device.capabilities_supported = capabilities_supported;
+            if let Some(o) = offline {
+                device.can_program_offline_access_codes = o;
+            }
+            device.properties = props;
+            device.custom_metadata = custom_metadata.clone();
+            Ok(ws.add_device(device).clone())
+        })
+        .await?;
     Ok(DeviceResponse::new(device))
 }
 
@@ -349,26 +352,29 @@ pub async fn update_device(
         .store
         .workspace_of_device(device_id)
         .ok_or_else(|| Error::DeviceNotFound(device_id.to_string()))?;
-    let device = app.store.with_workspace(workspace_id, |ws| {
-        let mut d = ws.device(device_id, &Default::default())?.clone();
-        if let Some(p) = properties {
-            d.properties = merge_properties(&d.properties, p)?;
-        }
-        if let Some(n) = display_name {
-            d.display_name = n;
-        }
-        if let Some(c) = capabilities {
-            d.can_program_online_access_codes = c.iter().any(|x| x == ACCESS_CODE_CAPABILITY);
-            d.capabilities_supported = c;
-        }
-        if let Some(o) = offline {
-            d.can_program_offline_access_codes = o;
-        }
-        if let Some(m) = custom_metadata {
-            d.custom_metadata = m;
-        }
-        Ok::<_, Error>(ws.replace_device(d).clone())
-    })?;
+    let device = app
+        .store
+        .with_workspace(workspace_id, |ws| {
+            let mut d = ws.device(device_id, &Default::default())?.clone();
+            if let Some(p) = properties {
+                d.properties = merge_properties(&d.properties, p)?;
+            }
+            if let Some(n) = display_name {
+                d.display_name = n;
+            }
+            if let Some(c) = capabilities {
+                d.can_program_online_access_codes = c.iter().any(|x| x == ACCESS_CODE_CAPABILITY);
+                d.capabilities_supported = c;
+            }
+            if let Some(o) = offline {
+                d.can_program_offline_access_codes = o;
+            }
+            if let Some(m) = custom_metadata {
+                d.custom_metadata = m;
+            }
+            Ok::<_, Error>(ws.replace_device(d).clone())
+        })
+        .await?;
     Ok(DeviceResponse::new(device))
 }
 

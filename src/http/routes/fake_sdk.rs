@@ -55,14 +55,16 @@ pub async fn update_action_attempt(
         .store
         .workspace_of_attempt(id)
         .ok_or(Error::ActionAttemptNotFound)?;
-    app.store.with_workspace(ws, |w| {
-        w.update_attempt(
-            id,
-            req.status,
-            req.result.map(Value::Object),
-            req.error.map(Value::Object),
-        )
-    })?;
+    app.store
+        .with_workspace(ws, |w| {
+            w.update_attempt(
+                id,
+                req.status,
+                req.result.map(Value::Object),
+                req.error.map(Value::Object),
+            )
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 

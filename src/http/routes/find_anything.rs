@@ -77,9 +77,12 @@ pub async fn find_anything(
     Params(req): Params<FindAnythingRequest>,
 ) -> Result<FindAnythingResponse> {
     let id = req.search;
-    let found = app.store.with_workspace(caller.workspace_id, |ws| {
-        Ok(ws.find_anything(id, &caller.scope))
-    })?;
+    let found = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            Ok(ws.find_anything(id, &caller.scope))
+        })
+        .await?;
     // A client session sees only itself among the sessions.
     let own = match caller.via {
         Via::ClientSession(own) => own == id,

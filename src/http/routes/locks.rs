@@ -78,20 +78,23 @@ pub async fn get(
     caller: Caller,
     Params(req): Params<GetLockRequest>,
 ) -> Result<LockResponse> {
-    let lock = app.store.with_workspace(caller.workspace_id, |ws| {
-        match (&req.device_id, &req.name) {
-            (Some(id), _) => ws
-                .door_lock(id.or(Error::DeviceNotFound)?, &caller.scope)
-                .cloned(),
-            (None, Some(n)) => ws
-                .door_locks(&DeviceFilter::default(), &caller.scope)
-                .into_iter()
-                .find(|d| d.is_named(n))
-                .cloned()
-                .ok_or_else(|| Error::DeviceNotFound(n.clone())),
-            (None, None) => Err(Error::DeviceNotFound(String::new())),
-        }
-    })?;
+    let lock = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            match (&req.device_id, &req.name) {
+                (Some(id), _) => ws
+                    .door_lock(id.or(Error::DeviceNotFound)?, &caller.scope)
+                    .cloned(),
+                (None, Some(n)) => ws
+                    .door_locks(&DeviceFilter::default(), &caller.scope)
+                    .into_iter()
+                    .find(|d| d.is_named(n))
+                    .cloned()
+                    .ok_or_else(|| Error::DeviceNotFound(n.clone())),
+                (None, None) => Err(Error::DeviceNotFound(String::new())),
+            }
+        })
+        .await?;
     Ok(LockResponse::new(lock.clone(), lock))
 }
 
@@ -138,13 +141,16 @@ pub async fn list(
         one_or_many(req.connected_account_ids, req.connected_account_id),
         req.manufacturer,
     );
-    let locks: Vec<Device> = app.store.with_workspace(caller.workspace_id, |ws| {
-        Ok(ws
-            .door_locks(&filter, &caller.scope)
-            .into_iter()
-            .cloned()
-            .collect())
-    })?;
+    let locks: Vec<Device> = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            Ok(ws
+                .door_locks(&filter, &caller.scope)
+                .into_iter()
+                .cloned()
+                .collect())
+        })
+        .await?;
     Ok(LockListResponse::new(locks.clone(), locks))
 }
 
@@ -158,22 +164,25 @@ crate::request! {
     }
 }
 
-fn door(
+async fn door(
     app: &AppState,
     caller: &Caller,
     req: DoorActionRequest,
     action: DoorAction,
 ) -> Result<DoorActionResponse> {
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        let device_id = req.device_id.or(Error::DeviceNotFound)?;
-        let pending = ws.door_action(device_id, action, &caller.scope)?;
-        if req.sync == Some(true) {
-            ws.action_attempt(pending.action_attempt_id)
-                .map(ActionAttempt::to_wire)
-        } else {
-            Ok(pending.to_wire())
-        }
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let device_id = req.device_id.or(Error::DeviceNotFound)?;
+            let pending = ws.door_action(device_id, action, &caller.scope)?;
+            if req.sync == Some(true) {
+                ws.action_attempt(pending.action_attempt_id)
+                    .map(ActionAttempt::to_wire)
+            } else {
+                Ok(pending.to_wire())
+            }
+        })
+        .await?;
     Ok(DoorActionResponse::new(attempt))
 }
 
@@ -197,7 +206,7 @@ pub async fn lock_door(
     caller: Caller,
     Params(req): Params<DoorActionRequest>,
 ) -> Result<DoorActionResponse> {
-    door(&app, &caller, req, DoorAction::Lock)
+    door(&app, &caller, req, DoorAction::Lock).await
 }
 
 /// Unlocks a door: a `pending` `UNLOCK_DOOR` attempt that `/action_attempts/get` reads as
@@ -220,7 +229,7 @@ pub async fn unlock_door(
     caller: Caller,
     Params(req): Params<DoorActionRequest>,
 ) -> Result<DoorActionResponse> {
-    door(&app, &caller, req, DoorAction::Unlock)
+    door(&app, &caller, req, DoorAction::Unlock).await
 }
 
 crate::request! {
@@ -269,13 +278,16 @@ pub async fn configure_auto_lock(
     caller: Caller,
     Params(req): Params<ConfigureAutoLockRequest>,
 ) -> Result<DoorActionResponse> {
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.configure_auto_lock(
-            req.device_id.or(Error::DeviceNotFound)?,
-            req.auto_lock_enabled,
-            req.auto_lock_delay_seconds,
-            &caller.scope,
-        )
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.configure_auto_lock(
+                req.device_id.or(Error::DeviceNotFound)?,
+                req.auto_lock_enabled,
+                req.auto_lock_delay_seconds,
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(DoorActionResponse::new(attempt.to_wire()))
 }

@@ -42,7 +42,7 @@ pub async fn health(State(app): State<AppState>) -> HealthResponse {
     responses((status = 200, description = "The OpenAPI 3.1 document.", body = Object))
 )]
 pub async fn openapi_json(State(app): State<AppState>) -> Response {
-    let mut res = (StatusCode::OK, app.openapi_json.to_string()).into_response();
+    let mut res = (StatusCode::OK, app.openapi_json.get().await.to_string()).into_response();
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
     res

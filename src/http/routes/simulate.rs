@@ -59,10 +59,13 @@ pub async fn keypad_code_entry(
     caller: Caller,
     Params(req): Params<KeypadCodeEntryRequest>,
 ) -> Result<DoorActionResponse> {
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = req.device_id.or(Error::DeviceNotFound)?;
-        ws.keypad_entry(id, &req.code, &caller.scope)
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = req.device_id.or(Error::DeviceNotFound)?;
+            ws.keypad_entry(id, &req.code, &caller.scope)
+        })
+        .await?;
     Ok(DoorActionResponse::new(attempt.to_wire()))
 }
 
@@ -93,26 +96,36 @@ pub async fn manual_lock_via_keypad(
     caller: Caller,
     Params(req): Params<SimulateDeviceRequest>,
 ) -> Result<DoorActionResponse> {
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = req.device_id.or(Error::DeviceNotFound)?;
-        ws.manual_lock_via_keypad(id, &caller.scope)
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = req.device_id.or(Error::DeviceNotFound)?;
+            ws.manual_lock_via_keypad(id, &caller.scope)
+        })
+        .await?;
     Ok(DoorActionResponse::new(attempt.to_wire()))
 }
 
-fn connection(app: &AppState, caller: &Caller, id: LookupId, what: Simulate) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = id.or(Error::DeviceNotFound)?;
-        match what {
-            Simulate::Remove => ws.simulate_removal(id, &caller.scope),
-            // `paid_subscription` has its own route; `simulate_connection` refuses it.
-            Simulate::Connect
-            | Simulate::Disconnect
-            | Simulate::ConnectToHub
-            | Simulate::DisconnectFromHub
-            | Simulate::PaidSubscription => ws.simulate_connection(id, what, &caller.scope),
-        }
-    })?;
+async fn connection(
+    app: &AppState,
+    caller: &Caller,
+    id: LookupId,
+    what: Simulate,
+) -> Result<OkResponse> {
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = id.or(Error::DeviceNotFound)?;
+            match what {
+                Simulate::Remove => ws.simulate_removal(id, &caller.scope),
+                // `paid_subscription` has its own route; `simulate_connection` refuses it.
+                Simulate::Connect
+                | Simulate::Disconnect
+                | Simulate::ConnectToHub
+                | Simulate::DisconnectFromHub
+                | Simulate::PaidSubscription => ws.simulate_connection(id, what, &caller.scope),
+            }
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -137,7 +150,7 @@ pub async fn disconnect(
     caller: Caller,
     Params(req): Params<SimulateDeviceRequest>,
 ) -> Result<OkResponse> {
-    connection(&app, &caller, req.device_id, Simulate::Disconnect)
+    connection(&app, &caller, req.device_id, Simulate::Disconnect).await
 }
 
 /// Brings the device back online: the `device_offline` error goes, `device.connected`, and
@@ -160,7 +173,7 @@ pub async fn connect(
     caller: Caller,
     Params(req): Params<SimulateDeviceRequest>,
 ) -> Result<OkResponse> {
-    connection(&app, &caller, req.device_id, Simulate::Connect)
+    connection(&app, &caller, req.device_id, Simulate::Connect).await
 }
 
 /// Disconnects the device's hub: offline as for a disconnect, with the error
@@ -183,7 +196,7 @@ pub async fn disconnect_from_hub(
     caller: Caller,
     Params(req): Params<SimulateDeviceRequest>,
 ) -> Result<OkResponse> {
-    connection(&app, &caller, req.device_id, Simulate::DisconnectFromHub)
+    connection(&app, &caller, req.device_id, Simulate::DisconnectFromHub).await
 }
 
 /// Reconnects the device's hub: the `hub_disconnected` error goes and, with nothing else
@@ -206,7 +219,7 @@ pub async fn connect_to_hub(
     caller: Caller,
     Params(req): Params<SimulateDeviceRequest>,
 ) -> Result<OkResponse> {
-    connection(&app, &caller, req.device_id, Simulate::ConnectToHub)
+    connection(&app, &caller, req.device_id, Simulate::ConnectToHub).await
 }
 
 /// Removes the device from the workspace (`device.removed`); its access codes leave Seam
@@ -229,7 +242,7 @@ pub async fn remove(
     caller: Caller,
     Params(req): Params<SimulateDeviceRequest>,
 ) -> Result<OkResponse> {
-    connection(&app, &caller, req.device_id, Simulate::Remove)
+    connection(&app, &caller, req.device_id, Simulate::Remove).await
 }
 
 crate::request! {
@@ -264,10 +277,12 @@ pub async fn paid_subscription(
     caller: Caller,
     Params(req): Params<PaidSubscriptionRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = req.device_id.or(Error::DeviceNotFound)?;
-        ws.simulate_paid_subscription(id, req.is_expired, &caller.scope)
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = req.device_id.or(Error::DeviceNotFound)?;
+            ws.simulate_paid_subscription(id, req.is_expired, &caller.scope)
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -300,9 +315,11 @@ pub async fn disconnect_account(
     caller: Caller,
     Params(req): Params<AccountRequest>,
 ) -> Result<OkResponse> {
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.simulate_account_disconnect(req.connected_account_id, &caller.scope)
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.simulate_account_disconnect(req.connected_account_id, &caller.scope)
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -330,7 +347,8 @@ pub async fn reconnect_connected_account(
         .workspace_where(|ws| ws.has_connected_account(id))
         .ok_or(Error::ConnectedAccountNotFound)?;
     app.store
-        .with_workspace(workspace, |ws| ws.reconnect_account(id))?;
+        .with_workspace(workspace, |ws| ws.reconnect_account(id))
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -377,8 +395,10 @@ pub async fn simulate_external_modification(
         .store
         .workspace_where(|ws| ws.code(id, &Scope::default()).is_ok())
         .ok_or(Error::AccessCodeNotFound)?;
-    app.store.with_workspace(workspace, |ws| {
-        ws.external_modification(id, req.change_type, req.code)
-    })?;
+    app.store
+        .with_workspace(workspace, |ws| {
+            ws.external_modification(id, req.change_type, req.code)
+        })
+        .await?;
     Ok(OkResponse::new())
 }

@@ -101,10 +101,13 @@ pub async fn get_timeline(
     };
     let limit = r.limit.unwrap_or(DEFAULT_LIMIT) as usize;
     let offset = r.cursor.map_or(0, |c| c.0);
-    let events = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.code_timeline(&q, &caller.scope)
-            .map(|all| all.into_iter().map(TimelineEvent::of).collect::<Vec<_>>())
-    })?;
+    let events = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.code_timeline(&q, &caller.scope)
+                .map(|all| all.into_iter().map(TimelineEvent::of).collect::<Vec<_>>())
+        })
+        .await?;
     let page = paginate(events.into_iter(), offset, limit);
     let pagination = TimelinePagination {
         has_more: page.next_offset.is_some(),

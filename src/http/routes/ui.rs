@@ -566,7 +566,7 @@ mod tests {
             },
         };
         let codes = store
-            .with_workspace(seed::WORKSPACE_1, |w| {
+            .with_workspace_sync(seed::WORKSPACE_1, |w| {
                 w.create_multiple(req, &Scope::default())
             })
             .unwrap();

@@ -66,14 +66,17 @@ pub async fn create_unmanaged(
     caller: Caller,
     Params(r): Params<CreateUnmanagedRequest>,
 ) -> Result<UnmanagedAccessCodeResponse> {
-    let created = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.create_unmanaged(
-            r.device_id.or(Error::DeviceNotFound)?,
-            r.name,
-            r.code,
-            &caller.scope,
-        )
-    })?;
+    let created = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.create_unmanaged(
+                r.device_id.or(Error::DeviceNotFound)?,
+                r.name,
+                r.code,
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(UnmanagedAccessCodeResponse::new(created))
 }
 
@@ -113,12 +116,16 @@ pub async fn unmanaged_list(
 ) -> Result<UnmanagedAccessCodesResponse> {
     // Without `limit`, every code: Seam's default (300 000) is more than any lock holds.
     let page = PageArgs::new(r.limit, r.page_cursor, usize::MAX);
-    let (codes, pagination) = app.store.with_workspace(caller.workspace_id, |ws| {
-        let all = ws.unmanaged_on_device(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)?;
-        let p = paginate(all.into_iter().cloned(), page.offset, page.limit);
-        let pagination = Pagination::of(&p, &input);
-        Ok((p.items, pagination))
-    })?;
+    let (codes, pagination) = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            let all =
+                ws.unmanaged_on_device(r.device_id.or(Error::DeviceNotFound)?, &caller.scope)?;
+            let p = paginate(all.into_iter().cloned(), page.offset, page.limit);
+            let pagination = Pagination::of(&p, &input);
+            Ok((p.items, pagination))
+        })
+        .await?;
     Ok(UnmanagedAccessCodesResponse::new(codes, pagination))
 }
 
@@ -167,7 +174,8 @@ pub async fn unmanaged_get(
             CodeRef::Pin { device_id, code } => ws
                 .unmanaged_by_pin(*device_id, code, &caller.scope)
                 .cloned(),
-        })?;
+        })
+        .await?;
     Ok(UnmanagedAccessCodeResponse::new(found))
 }
 
@@ -213,13 +221,15 @@ pub async fn convert_to_managed(
 ) -> Result<OkResponse> {
     let ext = r.allow_external_modification.unwrap_or(false)
         || r.is_external_modification_allowed.unwrap_or(false);
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.convert_to_managed(
-            r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
-            ext,
-            &caller.scope,
-        )
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.convert_to_managed(
+                r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
+                ext,
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -258,12 +268,15 @@ pub async fn unmanaged_delete(
     caller: Caller,
     Params(r): Params<DeleteUnmanagedRequest>,
 ) -> Result<ActionAttemptResponse> {
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        ws.delete_unmanaged(
-            r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
-            &caller.scope,
-        )
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            ws.delete_unmanaged(
+                r.access_code_id.or(|_| Error::AccessCodeNotFound)?,
+                &caller.scope,
+            )
+        })
+        .await?;
     Ok(ActionAttemptResponse::new(attempt.to_wire()))
 }
 
@@ -303,13 +316,15 @@ pub async fn unmanaged_update(
 ) -> Result<OkResponse> {
     let ext = r.allow_external_modification.unwrap_or(false)
         || r.is_external_modification_allowed.unwrap_or(false);
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        let id = r.access_code_id.or(|_| Error::AccessCodeNotFound)?;
-        if r.is_managed {
-            ws.convert_to_managed(id, ext, &caller.scope)
-        } else {
-            ws.unmanaged_code(id, &caller.scope).map(|_| ())
-        }
-    })?;
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            let id = r.access_code_id.or(|_| Error::AccessCodeNotFound)?;
+            if r.is_managed {
+                ws.convert_to_managed(id, ext, &caller.scope)
+            } else {
+                ws.unmanaged_code(id, &caller.scope).map(|_| ())
+            }
+        })
+        .await?;
     Ok(OkResponse::new())
 }

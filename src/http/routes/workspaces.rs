@@ -243,30 +243,32 @@ pub async fn update(
     Params(req): Params<UpdateWorkspaceRequest>,
 ) -> Result<OkResponse> {
     not_a_client_session(&caller)?;
-    app.store.with_workspace(caller.workspace_id, |ws| {
-        let w = &mut ws.record;
-        if let Some(n) = req.name {
-            w.name = n;
-        }
-        if req.connect_partner_name.is_some() {
-            w.connect_partner_name = req.connect_partner_name;
-        }
-        for (k, v) in req.connect_webview_customization.unwrap_or_default() {
-            let custom = &mut w.settings.connect_webview_customization;
-            if v.is_null() {
-                custom.remove(&k);
-            } else if CUSTOMIZATION_KEYS.contains(&k.as_str()) {
-                custom.insert(k, v);
+    app.store
+        .with_workspace(caller.workspace_id, |ws| {
+            let w = &mut ws.record;
+            if let Some(n) = req.name {
+                w.name = n;
             }
-        }
-        if let Some(s) = req.is_suspended {
-            w.settings.is_suspended = s;
-        }
-        if req.is_publishable_key_auth_enabled.is_some() {
-            w.settings.is_publishable_key_auth_enabled = req.is_publishable_key_auth_enabled;
-        }
-        Ok(())
-    })?;
+            if req.connect_partner_name.is_some() {
+                w.connect_partner_name = req.connect_partner_name;
+            }
+            for (k, v) in req.connect_webview_customization.unwrap_or_default() {
+                let custom = &mut w.settings.connect_webview_customization;
+                if v.is_null() {
+                    custom.remove(&k);
+                } else if CUSTOMIZATION_KEYS.contains(&k.as_str()) {
+                    custom.insert(k, v);
+                }
+            }
+            if let Some(s) = req.is_suspended {
+                w.settings.is_suspended = s;
+            }
+            if req.is_publishable_key_auth_enabled.is_some() {
+                w.settings.is_publishable_key_auth_enabled = req.is_publishable_key_auth_enabled;
+            }
+            Ok(())
+        })
+        .await?;
     Ok(OkResponse::new())
 }
 
@@ -304,8 +306,11 @@ pub async fn reset_sandbox(
         return Err(Error::WorkspaceNotSandbox);
     }
     app.store.reset_workspace(caller.workspace_id)?;
-    let attempt = app.store.with_workspace(caller.workspace_id, |ws| {
-        Ok(ws.record_attempt(ActionType::ResetSandboxWorkspace, serde_json::json!({})))
-    })?;
+    let attempt = app
+        .store
+        .with_workspace(caller.workspace_id, |ws| {
+            Ok(ws.record_attempt(ActionType::ResetSandboxWorkspace, serde_json::json!({})))
+        })
+        .await?;
     Ok(ActionAttemptResponse::new(attempt.as_pending().to_wire()))
 }

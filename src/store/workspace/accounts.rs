@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn connected_accounts_page_and_respect_scope() {
         let s = store();
-        s.with_workspace(seed::WORKSPACE_1, |ws| {
+        s.with_workspace_sync(seed::WORKSPACE_1, |ws| {
             let all = Scope::default();
             let p = ws.connected_accounts_page(&all, |_| true, 0, 2);
             assert_eq!((p.items.len(), p.next_offset), (2, Some(2)));
@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn deleting_an_account_takes_its_devices_and_records_it_last() {
         let s = store();
-        s.with_workspace(seed::WORKSPACE_1, |ws| {
+        s.with_workspace_sync(seed::WORKSPACE_1, |ws| {
             let all = Scope::default();
             let before = ws.device_count(&[]);
             let johns = ws.device_count(&[seed::JOHN]);

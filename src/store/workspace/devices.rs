@@ -186,7 +186,7 @@ mod tests {
     fn a_door_action_answers_pending_and_leaves_success_state_and_event() {
         let s = store();
         let dev = seed::device_id(1);
-        s.with_workspace(seed::WORKSPACE_1, |ws| {
+        s.with_workspace_sync(seed::WORKSPACE_1, |ws| {
             let all = Scope::default();
             let p = ws.door_action(dev, DoorAction::Lock, &all).unwrap();
             assert_eq!(p.status, AttemptStatus::Pending);
