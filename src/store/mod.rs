@@ -1,9 +1,9 @@
 //! The store: every workspace's state, the credentials that lead to it, and the server clock.
 //!
 //! A cheap-to-clone handle ([`Store`]) over a registry behind a `RwLock` (credentials and the
-//! workspace map) and one (parking_lot) `Mutex` per workspace. Requests wait their turn for
-//! their own workspace, lock it, run a synchronous method on it ([`Store::with_workspace`])
-//! and never hold a lock across `.await`.
+//! workspace map) and one (parking_lot) `Mutex` per workspace. Requests lock only their own
+//! workspace (waiting for it as parked tasks), run a synchronous method on it
+//! ([`Store::with_workspace`]) and never hold a lock across `.await`.
 
 pub mod chunked;
 pub mod clock;
@@ -87,28 +87,68 @@ pub struct Caller {
     pub via: Via,
 }
 
-/// A workspace behind its lock, and the queue requests wait in for it.
+/// A workspace behind its lock, and the bell its waiting requests listen for.
 pub(crate) struct Slot {
-    /// Requests take their turn here before they lock the workspace, so a request that finds
-    /// it busy waits as a task while its worker thread serves other connections, instead of
-    /// the thread spinning or sleeping in the mutex (the bench's throughput: docs/performance.md).
-    turn: tokio::sync::Mutex<()>,
-    /// parking_lot's mutex spins briefly before it parks a thread: the callers outside the
-    /// queue (background ticks, fake control calls) rarely sleep in the kernel.
+    /// parking_lot's mutex spins briefly before it parks a thread: the synchronous callers
+    /// (background ticks, fake control calls) rarely sleep in the kernel.
     workspace: parking_lot::Mutex<Workspace>,
+    /// Rung each time the lock is let go. A request that finds the workspace busy waits for it
+    /// as a parked task, its worker thread free for other connections, then tries again
+    /// (docs/performance.md: the bench's throughput).
+    freed: tokio::sync::Notify,
 }
 
 impl Slot {
     fn shared(ws: Workspace) -> Shared {
         Arc::new(Slot {
-            turn: tokio::sync::Mutex::new(()),
             workspace: parking_lot::Mutex::new(ws),
+            freed: tokio::sync::Notify::new(),
         })
     }
 
-    /// The workspace, locked (without waiting in the queue).
-    pub(crate) fn lock(&self) -> parking_lot::MutexGuard<'_, Workspace> {
-        self.workspace.lock()
+    /// The workspace, locked, waiting in the thread if it is busy.
+    pub(crate) fn lock(&self) -> Locked<'_> {
+        Locked {
+            guard: self.workspace.lock(),
+            _bell: Bell(&self.freed),
+        }
+    }
+
+    /// The workspace, locked, or `None` at once if it is busy.
+    fn try_lock(&self) -> Option<Locked<'_>> {
+        Some(Locked {
+            guard: self.workspace.try_lock()?,
+            _bell: Bell(&self.freed),
+        })
+    }
+}
+
+/// A locked workspace. Letting it go unlocks, then wakes a waiting request: fields drop in
+/// order, so the bell rings after the lock is free.
+pub(crate) struct Locked<'a> {
+    guard: parking_lot::MutexGuard<'a, Workspace>,
+    _bell: Bell<'a>,
+}
+
+struct Bell<'a>(&'a tokio::sync::Notify);
+
+impl Drop for Bell<'_> {
+    fn drop(&mut self) {
+        self.0.notify_one();
+    }
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Workspace;
+
+    fn deref(&self) -> &Workspace {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Workspace {
+        &mut self.guard
     }
 }
 
@@ -329,7 +369,7 @@ impl Store {
         reg.workspaces.get(&id).cloned()
     }
 
-    /// A request's way to a workspace: waits its turn in the workspace's queue, then locks it,
+    /// A request's way to a workspace: locks it (waiting as a parked task while it is busy),
     /// brings it up to the server clock and runs `f` on it. `f` is synchronous, so the lock is
     /// never held across an `.await`. One `Result`: a missing workspace and `f`'s own failure
     /// are both an [`Error`].
@@ -339,23 +379,33 @@ impl Store {
         f: impl FnOnce(&mut Workspace) -> Result<R>,
     ) -> Result<R> {
         let slot = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
-        let _turn = slot.turn.lock().await;
-        self.run_on(&slot, f)
+        loop {
+            // Listening before trying: a release between the try and the wait still wakes it.
+            let freed = slot.freed.notified();
+            let mut freed = std::pin::pin!(freed);
+            freed.as_mut().enable();
+            if let Some(ws) = slot.try_lock() {
+                return self.run_on(ws, f);
+            }
+            freed.await;
+        }
     }
 
-    /// [`Store::with_workspace`] for synchronous callers: locks the workspace without waiting
-    /// in its queue (the lock alone keeps one caller at a time).
+    /// [`Store::with_workspace`] for synchronous callers: waits for the lock in the thread.
     pub fn with_workspace_sync<R>(
         &self,
         id: Uuid,
         f: impl FnOnce(&mut Workspace) -> Result<R>,
     ) -> Result<R> {
         let slot = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
-        self.run_on(&slot, f)
+        self.run_on(slot.lock(), f)
     }
 
-    fn run_on<R>(&self, slot: &Slot, f: impl FnOnce(&mut Workspace) -> Result<R>) -> Result<R> {
-        let mut ws = slot.lock();
+    fn run_on<R>(
+        &self,
+        mut ws: Locked<'_>,
+        f: impl FnOnce(&mut Workspace) -> Result<R>,
+    ) -> Result<R> {
         let now = self.now();
         ws.now = now;
         ws.tick(now);
@@ -412,32 +462,48 @@ mod tests {
         .unwrap()
     }
 
-    /// On a runtime of one thread: were the waiting request to block its thread in the mutex,
-    /// nothing else would run, and if it did not wait at all it would be done at once.
-    #[tokio::test(flavor = "current_thread")]
-    async fn a_request_for_a_busy_workspace_waits_as_a_task() {
-        let s = store();
-        let slot = s.shared(seed::WORKSPACE_1).unwrap();
-        let someone_else = slot.turn.lock().await;
-        let waiting = tokio::spawn({
-            let s = s.clone();
-            async move {
-                s.with_workspace(seed::WORKSPACE_1, |ws| Ok(ws.codes_len()))
-                    .await
-            }
+    /// On a runtime of one thread, in a thread of its own: a request for a busy workspace
+    /// must wait without blocking that thread (or the test would not hear back) and must run
+    /// once the holder lets go (or it would time out).
+    #[test]
+    fn a_request_for_a_busy_workspace_waits_as_a_task_and_runs_when_freed() {
+        let (tell, heard) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let s = store();
+                let slot = s.shared(seed::WORKSPACE_1).unwrap();
+                let someone_else = slot.lock();
+                let waiting = tokio::spawn({
+                    let s = s.clone();
+                    async move {
+                        s.with_workspace(seed::WORKSPACE_1, |ws| Ok(ws.codes_len()))
+                            .await
+                    }
+                });
+                for _ in 0..10 {
+                    tokio::task::yield_now().await;
+                }
+                let waited = !waiting.is_finished();
+                drop(someone_else);
+                let ran = tokio::time::timeout(std::time::Duration::from_secs(5), waiting).await;
+                let missing = s.with_workspace(Uuid::nil(), |_| Ok(())).await;
+                let _ = tell.send((
+                    waited,
+                    matches!(ran, Ok(Ok(Ok(_)))),
+                    matches!(missing, Err(Error::WorkspaceNotFound(_))),
+                ));
+            });
         });
-        for _ in 0..10 {
-            tokio::task::yield_now().await;
-        }
-        assert!(!waiting.is_finished(), "it waits for its turn");
-        drop(someone_else);
-        assert_eq!(
-            waiting.await.unwrap().unwrap(),
-            s.with_workspace_sync(seed::WORKSPACE_1, |ws| Ok(ws.codes_len()))
-                .unwrap()
-        );
-        let missing = s.with_workspace(Uuid::nil(), |_| Ok(())).await;
-        assert!(matches!(missing, Err(Error::WorkspaceNotFound(_))));
+        let (waited, ran, missing) = heard
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the runtime's one thread was not blocked");
+        assert!(waited, "it waits while the workspace is busy");
+        assert!(ran, "it runs once the workspace is let go");
+        assert!(missing, "a missing workspace is an error");
     }
 
     #[test]
