@@ -381,8 +381,7 @@ impl Store {
         let slot = self.shared(id).ok_or(Error::WorkspaceNotFound(id))?;
         loop {
             // Listening before trying: a release between the try and the wait still wakes it.
-            let freed = slot.freed.notified();
-            let mut freed = std::pin::pin!(freed);
+            let mut freed = std::pin::pin!(slot.freed.notified());
             freed.as_mut().enable();
             if let Some(ws) = slot.try_lock() {
                 return self.run_on(ws, f);
